@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install reeducate and everything it needs into ./.venv (idempotent).
+# Usage: scripts/install.sh [EXTRAS]   e.g. scripts/install.sh dev
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-c3d}"
+python_bin="${PYTHON:-python3}"
+if ! "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "reeducate needs Python >= 3.11; $python_bin is $("$python_bin" --version 2>&1)" >&2
+    exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+    "$python_bin" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[${extras}]"
