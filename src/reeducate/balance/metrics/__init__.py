@@ -1,0 +1,188 @@
+"""The full set of centre-of-pressure sway metrics, computed once per trial.
+
+:func:`compute_sway_metrics` validates and centres the trajectory once and shares the
+centring, second moments, steps, ellipse and power spectra across the families:
+
+* positional (:mod:`.positional`): distances, RMS, ranges, sway direction;
+* the 95 % prediction ellipse (:mod:`.ellipse`);
+* dynamic (:mod:`.dynamic`): path length, velocities, sway area, phase plane, fractal
+  dimension, Prieto's mean frequency, velocity peaks;
+* spectral (:mod:`.spectral`): Welch PSD summaries per axis and the combined mean power
+  frequency;
+* stabilogram diffusion analysis (:mod:`.stochastic`) and sway density (:mod:`.sway_density`).
+
+Every number depends on the :class:`~reeducate.balance.conventions.SwayConventions` passed in,
+which travel with the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
+
+from numpy.typing import ArrayLike
+
+from reeducate.balance.metrics import dynamic, ellipse, positional, spectral
+from reeducate.balance.metrics import stochastic as _stochastic
+from reeducate.balance.metrics import sway_density as _sway_density
+from reeducate.balance.metrics.positional import centre_cop, check_sampling_rate
+from reeducate.balance.metrics.spectral import cop_power_spectrum, welch_parameters
+from reeducate.errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    from reeducate.balance.conventions import SwayConventions
+
+
+def _collect_descriptions() -> Mapping[str, str]:
+    merged: dict[str, str] = {}
+    for module in (positional, ellipse, dynamic, spectral, _stochastic, _sway_density):
+        # The diffusion and sway-density modules may publish theirs under either name.
+        for attribute in ("DESCRIPTIONS", "METRIC_DESCRIPTIONS"):
+            table = getattr(module, attribute, None)
+            if isinstance(table, Mapping):
+                merged.update({str(k): str(v) for k, v in table.items()})
+    return MappingProxyType(merged)
+
+
+#: SI metric name -> one-line plain-language description with its reference.
+METRIC_DESCRIPTIONS: Final[Mapping[str, str]] = _collect_descriptions()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwayMetrics:
+    """Sway metrics of one trial, with the conventions that produced them.
+
+    Attributes
+    ----------
+    values : Mapping[str, float]
+        Read-only metric values in SI units, each name ending in its unit
+        (``ellipse_area_95_m2``, ``mean_velocity_m_s``, ``mean_power_frequency_hz``, ...).
+        NaN where a metric is undefined for this trial (e.g. a ratio for a motionless CoP).
+    conventions : SwayConventions
+        The conventions used; ``conventions.as_dict()`` is what to store beside the values.
+    """
+
+    values: Mapping[str, float]
+    conventions: SwayConventions
+
+
+def _merge(values: dict[str, float], extra: Mapping[str, float], source: str) -> None:
+    clash = values.keys() & extra.keys()
+    if clash:
+        raise InvalidParameterError(
+            f"{source} returned metric names that already exist: {', '.join(sorted(clash))}"
+        )
+    values.update({str(k): float(v) for k, v in extra.items()})
+
+
+def compute_sway_metrics(
+    ap_m: ArrayLike,
+    ml_m: ArrayLike,
+    /,
+    *,
+    sampling_rate_hz: float,
+    conventions: SwayConventions,
+) -> SwayMetrics:
+    """Every sway metric of a CoP trajectory under one set of conventions.
+
+    The trajectory is validated and centred once; moments, steps, the ellipse and the Welch
+    spectra are computed once and shared. The formulas and references of each metric are in
+    the family modules and in :data:`METRIC_DESCRIPTIONS`.
+
+    Parameters
+    ----------
+    ap_m, ml_m : array_like, shape (n_samples,)
+        Raw anterior-posterior and medio-lateral CoP in metres, in the plate or board frame
+        (mean not removed), uniformly sampled. Never modified.
+    sampling_rate_hz : float
+        Sampling rate in Hz (> 0).
+    conventions : SwayConventions
+        Every convention that changes numbers; use ``SwayConventions.santos_duarte_2016()``
+        to compare with the published data-set norms.
+
+    Returns
+    -------
+    SwayMetrics
+
+    Raises
+    ------
+    InvalidParameterError
+        ``sampling_rate_hz`` not a finite positive number; arrays not 1-D of equal length.
+    SignalQualityError
+        Non-finite samples; a record too short for a metric (fewer than 3 samples for the
+        ellipse, fewer than the Savitzky-Golay window, shorter than one Welch segment).
+
+    References
+    ----------
+    Prieto TE et al. (1996) IEEE Trans Biomed Eng 43(9):956-966. doi:10.1109/10.532130
+
+    Santos DA, Duarte M (2016) PeerJ 4:e2648. doi:10.7717/peerj.2648
+
+    Quijoux F et al. (2021) Physiol Rep 9(22):e15067. doi:10.14814/phy2.15067
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reeducate.balance.conventions import SwayConventions
+    >>> rng = np.random.default_rng(7)
+    >>> steps = rng.normal(0.0, 1e-4, size=(6000, 2))  # 60 s at 100 Hz, 0.1 mm steps
+    >>> ap = 0.05 + np.cumsum(steps[:, 0])
+    >>> ml = -0.01 + np.cumsum(steps[:, 1])
+    >>> result = compute_sway_metrics(ap, ml, sampling_rate_hz=100.0,
+    ...                               conventions=SwayConventions.santos_duarte_2016())
+    >>> v = result.values
+    >>> bool(np.isclose(v["mean_velocity_m_s"], v["path_length_m"] / 60.0, rtol=1e-12))
+    True
+    >>> v["ellipse_area_95_m2"] > 0, result.conventions.as_dict()["covariance_ddof"]
+    (True, 1)
+    """
+    fs = check_sampling_rate(sampling_rate_hz)
+    n_required = dynamic.min_samples(conventions)
+    cop = centre_cop(ap_m, ml_m, min_samples=n_required, purpose="the sway metrics")
+    # Fail on a too-short record before doing any work.
+    welch_parameters(cop.n, fs, conventions=conventions)
+
+    values: dict[str, float] = positional.positional_from_centred(cop)
+    fitted = ellipse.ellipse_from_centred(cop, conventions=conventions)
+    _merge(values, fitted.as_metrics(), "ellipse")
+    _merge(
+        values,
+        dynamic.dynamic_from_centred(
+            cop,
+            sampling_rate_hz=fs,
+            conventions=conventions,
+            positional=values,
+            ellipse=fitted,
+        ),
+        "dynamic metrics",
+    )
+    _merge(
+        values,
+        spectral.spectral_from_centred(cop, sampling_rate_hz=fs, conventions=conventions),
+        "spectral metrics",
+    )
+    _merge(
+        values,
+        _stochastic.diffusion_metrics(
+            cop.ap, cop.ml, sampling_rate_hz=fs, conventions=conventions.diffusion
+        ),
+        "diffusion_metrics",
+    )
+    _merge(
+        values,
+        _sway_density.sway_density_metrics(
+            cop.ap, cop.ml, sampling_rate_hz=fs, conventions=conventions.sway_density
+        ),
+        "sway_density_metrics",
+    )
+    return SwayMetrics(values=MappingProxyType(values), conventions=conventions)
+
+
+__all__ = [
+    "METRIC_DESCRIPTIONS",
+    "SwayMetrics",
+    "compute_sway_metrics",
+    "cop_power_spectrum",
+]

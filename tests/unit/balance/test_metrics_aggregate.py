@@ -1,0 +1,158 @@
+"""compute_sway_metrics and SwayConventions: names, sharing, presets, errors, immutability."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import FrozenInstanceError, replace
+
+import numpy as np
+import pytest
+
+from reeducate.balance.conventions import SwayConventions
+from reeducate.balance.metrics import (
+    METRIC_DESCRIPTIONS,
+    SwayMetrics,
+    compute_sway_metrics,
+    dynamic,
+    ellipse,
+    positional,
+    spectral,
+)
+from reeducate.errors import InvalidParameterError, SignalQualityError
+
+FS_HZ = 100.0
+REQUIRED = (
+    "ellipse_area_95_m2",
+    "mean_velocity_m_s",
+    "mean_power_frequency_hz",
+    "ellipse_semi_major_m",
+    "ellipse_semi_minor_m",
+    "ellipse_angle_deg",
+    "path_length_m",
+    "mean_velocity_ap_m_s",
+    "mean_velocity_ml_m_s",
+    "rms_ap_m",
+    "rms_ml_m",
+)
+OUR_FAMILIES = {
+    **positional.DESCRIPTIONS,
+    **ellipse.DESCRIPTIONS,
+    **dynamic.DESCRIPTIONS,
+    **spectral.DESCRIPTIONS,
+}
+UNIT_SUFFIXES = ("_m", "_m2", "_m_s", "_m2_s", "_m_inv", "_hz", "_deg", "_ratio", "_count")
+DIMENSIONLESS = {"fractal_dimension_ce", "fractal_dimension_pd", "fractal_dimension_cc"}
+
+
+@pytest.fixture(scope="module")
+def trajectory() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(12)
+    steps = rng.normal(0.0, 1e-4, size=(3000, 2))
+    return 0.04 + np.cumsum(steps[:, 0]), -0.02 + np.cumsum(steps[:, 1])
+
+
+def test_required_names_are_present(trajectory: tuple[np.ndarray, np.ndarray]) -> None:
+    values = compute_sway_metrics(
+        *trajectory, sampling_rate_hz=FS_HZ, conventions=SwayConventions()
+    ).values
+    for name in REQUIRED:
+        assert math.isfinite(values[name]), name
+
+
+def test_every_metric_of_these_families_is_named_with_a_unit_and_described() -> None:
+    for name, text in OUR_FAMILIES.items():
+        assert name.endswith(UNIT_SUFFIXES) or name in DIMENSIONLESS, name
+        assert text and METRIC_DESCRIPTIONS[name] == text
+
+
+@pytest.mark.parametrize("preset", ["santos_duarte_2016", "quijoux_2021"])
+def test_shared_work_gives_the_family_values(
+    preset: str, trajectory: tuple[np.ndarray, np.ndarray]
+) -> None:
+    conventions = getattr(SwayConventions, preset)()
+    ap, ml = trajectory
+    together = compute_sway_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=conventions)
+    separate = {
+        **positional.positional_metrics(ap, ml),
+        **ellipse.ellipse_metrics(ap, ml, conventions=conventions),
+        **dynamic.dynamic_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=conventions),
+        **spectral.spectral_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=conventions),
+    }
+    assert set(separate) == set(OUR_FAMILIES)
+    for name, value in separate.items():
+        assert together.values[name] == value, name  # the same computation, bit for bit
+    assert together.conventions is conventions
+
+
+def test_result_is_immutable_and_inputs_are_untouched(
+    trajectory: tuple[np.ndarray, np.ndarray],
+) -> None:
+    ap, ml = (x.copy() for x in trajectory)
+    result = compute_sway_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=SwayConventions())
+    assert isinstance(result, SwayMetrics)
+    np.testing.assert_array_equal(ap, trajectory[0])
+    np.testing.assert_array_equal(ml, trajectory[1])
+    with pytest.raises(TypeError):
+        result.values["rms_ap_m"] = 0.0  # type: ignore[index]
+    with pytest.raises(FrozenInstanceError):
+        result.values = {}  # type: ignore[misc]
+    # Read-only inputs are accepted.
+    ap.setflags(write=False)
+    compute_sway_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=SwayConventions())
+
+
+def test_presets_differ_where_documented() -> None:
+    default, quijoux = SwayConventions.santos_duarte_2016(), SwayConventions.quijoux_2021()
+    assert SwayConventions() == default
+    assert default != quijoux
+    d = quijoux.as_dict()
+    assert json.loads(json.dumps(d)) == d
+    assert d["covariance_ddof"] == 0 and d["welch_nfft"] == "record"
+    assert isinstance(d["diffusion"], dict) and isinstance(d["sway_density"], dict)
+    assert set(d) == set(SwayConventions.__dataclass_fields__)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"ellipse_method": "confidence"}, "ellipse_method must be one of"),
+        ({"covariance_ddof": 2}, "covariance_ddof must be 0 or 1; got 2"),
+        ({"velocity_duration": "n"}, "velocity_duration must be one of"),
+        ({"welch_segment_s": 0.0}, "welch_segment_s must be None or a finite number > 0"),
+        ({"welch_overlap_ratio": 1.0}, r"welch_overlap_ratio must be in \[0, 1\); got 1.0"),
+        ({"welch_detrend": "none"}, "welch_detrend must be one of"),
+        ({"band_low_hz": -1.0}, "band_low_hz must be a finite number >= 0"),
+        ({"band_low_hz": 2.0, "band_high_hz": 1.0}, "band_high_hz must be None or"),
+        ({"spectral_integral": "simpson"}, "spectral_integral must be one of"),
+        ({"velocity_savgol_window": 4}, "velocity_savgol_window must be an odd integer >= 3"),
+        ({"velocity_savgol_polyorder": 5}, r"velocity_savgol_polyorder must be .*; got 5"),
+    ],
+)
+def test_bad_conventions_are_refused(change: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidParameterError, match=message):
+        replace(SwayConventions(), **change)
+
+
+def test_bad_input_is_refused(trajectory: tuple[np.ndarray, np.ndarray]) -> None:
+    ap, ml = trajectory
+    conventions = SwayConventions()
+    for rate in (0.0, -100.0, math.nan, "fast"):
+        with pytest.raises(InvalidParameterError, match="sampling_rate_hz must be a finite"):
+            compute_sway_metrics(ap, ml, sampling_rate_hz=rate, conventions=conventions)  # type: ignore[arg-type]
+    bad = ap.copy()
+    bad[10] = np.nan
+    with pytest.raises(SignalQualityError, match="got 1 non-finite samples out of 3000"):
+        compute_sway_metrics(bad, ml, sampling_rate_hz=FS_HZ, conventions=conventions)
+    with pytest.raises(InvalidParameterError, match="equal length"):
+        compute_sway_metrics(ap, ml[:-1], sampling_rate_hz=FS_HZ, conventions=conventions)
+    with pytest.raises(InvalidParameterError, match="1-D"):
+        compute_sway_metrics(
+            np.column_stack((ap, ml)), ml, sampling_rate_hz=FS_HZ, conventions=conventions
+        )
+    with pytest.raises(SignalQualityError, match="at least 5 samples"):
+        compute_sway_metrics(ap[:4], ml[:4], sampling_rate_hz=FS_HZ, conventions=conventions)
+    with pytest.raises(SignalQualityError, match="at least 1000 samples"):
+        compute_sway_metrics(
+            ap[:999], ml[:999], sampling_rate_hz=FS_HZ, conventions=SwayConventions.quijoux_2021()
+        )
