@@ -154,7 +154,7 @@ def time_factor(col: ColumnName, given: str | None, /, *, name: str) -> float:
     if given is None:
         raise UnitError(
             f"{name}, column {col.raw!r}: the time unit is not in the header; tag the column "
-            "(e.g. 'time[s]' or 'time (ms)'), give time_unit='s' or 'ms', or drop --time-col "
+            "(e.g. 'time[s]' or 'time (ms)'), give --time-unit s|ms, or drop --time-col "
             "and pass --sampling-rate-hz"
         )
     return _TIME_UNITS[given]

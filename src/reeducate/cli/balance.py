@@ -1,0 +1,249 @@
+"""``reeducate balance ...``: analyse recordings and write reports."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from reeducate.balance.presets import DEFAULT_PRESET, PRESETS
+from reeducate.cli.common import err_console, out_console, progress_bar
+from reeducate.cli.exit_codes import ExitCode, exit_code_for_kind
+from reeducate.io import DelimitedOptions
+from reeducate.services import balance as service
+from reeducate.services.balance_report import build_report
+
+balance_app = typer.Typer(
+    help="Balance assessment: centre-of-pressure sway from force plates and balance boards.",
+    no_args_is_help=True,
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class CopUnit(StrEnum):
+    m = "m"
+    cm = "cm"
+    mm = "mm"
+
+
+class AgeGroup(StrEnum):
+    young = "young"
+    old = "old"
+
+
+PathsArg = Annotated[
+    list[Path],
+    typer.Argument(help="Recordings: delimited text, HBEDB/PDS/AMTI exports, Wii Balance Board, C3D."),
+]
+PresetOpt = Annotated[
+    str,
+    typer.Option("--preset", help=f"Metric conventions and preprocessing ({', '.join(PRESETS)})."),
+]
+TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="Name of the time column.")]
+ApColOpt = Annotated[str | None, typer.Option("--ap-col", help="Name of the anterior-posterior CoP column.")]
+MlColOpt = Annotated[str | None, typer.Option("--ml-col", help="Name of the medio-lateral CoP column.")]
+UnitOpt = Annotated[
+    CopUnit | None, typer.Option("--cop-unit", help="CoP unit when the header does not say it.")
+]
+class TimeUnit(StrEnum):
+    s = "s"
+    ms = "ms"
+
+
+TimeUnitOpt = Annotated[
+    TimeUnit | None,
+    typer.Option("--time-unit", help="Unit of the time column when the header does not say it."),
+]
+RateOpt = Annotated[
+    float | None,
+    typer.Option("--sampling-rate-hz", help="Sampling rate when the file has no time column."),
+]
+ManifestOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--manifest",
+        help="Delimited file with columns file,condition (eo-firm, ec-firm, eo-foam, ec-foam).",
+    ),
+]
+ConditionOpt = Annotated[
+    str | None,
+    typer.Option("--condition", help="One condition for every file, e.g. eo-firm or ec-foam+tandem."),
+]
+
+
+def _request(
+    *,
+    preset: str,
+    time_col: str | None,
+    ap_col: str | None,
+    ml_col: str | None,
+    cop_unit: CopUnit | None,
+    time_unit: TimeUnit | None,
+    sampling_rate_hz: float | None,
+    manifest: Path | None,
+    condition: str | None,
+    paths: list[Path],
+) -> service.AnalysisRequest:
+    options = DelimitedOptions(
+        time_col=time_col,
+        ap_col=ap_col,
+        ml_col=ml_col,
+        cop_unit=cop_unit.value if cop_unit else None,
+        time_unit=time_unit.value if time_unit else None,
+        sampling_rate_hz=sampling_rate_hz,
+    )
+    conditions = service.read_manifest(manifest) if manifest else {}
+    if condition:
+        one = service.parse_condition(condition, field_name="--condition")
+        conditions = {p.name: one for p in paths} | conditions
+    return service.AnalysisRequest(reader_options=options, preset=preset, conditions=conditions)
+
+
+@balance_app.command("analyze")
+def analyze(
+    paths: PathsArg,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Output format.")
+    ] = OutputFormat.table,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Directory for balance_metrics.csv/.json.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes.")] = 1,
+    preset: PresetOpt = DEFAULT_PRESET,
+    time_col: TimeColOpt = None,
+    ap_col: ApColOpt = None,
+    ml_col: MlColOpt = None,
+    cop_unit: UnitOpt = None,
+    time_unit: TimeUnitOpt = None,
+    sampling_rate_hz: RateOpt = None,
+    manifest: ManifestOpt = None,
+    condition: ConditionOpt = None,
+) -> int:
+    """Compute the full set of centre-of-pressure sway metrics for each recording."""
+    request = _request(
+        preset=preset, time_col=time_col, ap_col=ap_col, ml_col=ml_col, cop_unit=cop_unit,
+        time_unit=time_unit, sampling_rate_hz=sampling_rate_hz, manifest=manifest, condition=condition, paths=paths,
+    )
+    with progress_bar() as progress:
+        task = progress.add_task("analysing", total=len(paths))
+        outcomes = service.analyze_files(
+            paths, request=request, jobs=jobs, on_done=lambda _o: progress.advance(task)
+        )
+    for outcome in outcomes:
+        for message in outcome.warnings:
+            err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
+    good = [o for o in outcomes if o.ok]
+    if good:
+        _emit(good, outcomes, output_format=output_format, out=out)
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        err_console.print(f"[red]error:[/red] {outcome.error}", highlight=False, soft_wrap=True)
+    if not failed:
+        return ExitCode.OK
+    if not good:
+        return exit_code_for_kind(failed[0].error_kind) if len(failed) == 1 else ExitCode.PARTIAL_FAILURE
+    err_console.print(f"{len(failed)} of {len(outcomes)} files failed", highlight=False)
+    return ExitCode.PARTIAL_FAILURE
+
+
+_TABLE_COLUMNS = (
+    ("file", "file", "{}"),
+    ("condition", "condition", "{}"),
+    ("duration_s", "duration (s)", "{:.1f}"),
+    ("ellipse_area_95_mm2", "ellipse area 95% (mm²)", "{:.1f}"),
+    ("mean_velocity_mm_s", "mean velocity (mm/s)", "{:.2f}"),
+    ("rms_ap_mm", "RMS AP (mm)", "{:.2f}"),
+    ("rms_ml_mm", "RMS ML (mm)", "{:.2f}"),
+    ("mean_power_frequency_hz", "mean power freq. (Hz)", "{:.3f}"),
+)
+
+
+def _emit(
+    good: list[service.FileOutcome],
+    outcomes: list[service.FileOutcome],
+    *,
+    output_format: OutputFormat,
+    out: Path | None,
+) -> None:
+    rows = [o.row for o in good if o.row is not None]
+    if out is not None:
+        service.write_atomically(out / "balance_metrics.csv", service.rows_to_csv(rows))
+        service.write_atomically(out / "balance_metrics.json", service.outcomes_to_json(outcomes))
+        settings = {o.source_name: o.settings for o in good}
+        service.write_atomically(out / "balance_settings.json", json.dumps(settings, indent=2) + "\n")
+        err_console.print(f"wrote {len(rows)} results to {out}/balance_metrics.csv and .json", highlight=False)
+    if output_format is OutputFormat.csv:
+        typer.echo(service.rows_to_csv(rows), nl=False)
+    elif output_format is OutputFormat.json:
+        typer.echo(service.outcomes_to_json(good), nl=False)
+    else:
+        table = Table(title="Centre-of-pressure sway", title_justify="left")
+        for _, header, _ in _TABLE_COLUMNS:
+            table.add_column(header, justify="left" if header in ("file", "condition") else "right")
+        for row in rows:
+            table.add_row(*(fmt.format(row.get(key, float("nan"))) for key, _, fmt in _TABLE_COLUMNS))
+        out_console.print(table)
+        out_console.print(
+            "All metrics: --format csv or json. Units: mm, mm², mm/s, Hz.", style="dim", highlight=False
+        )
+
+
+@balance_app.command("report")
+def report(
+    paths: PathsArg,
+    out: Annotated[Path, typer.Option("--out", help="Directory for report.html and figures/.")],
+    age_group: Annotated[
+        AgeGroup | None,
+        typer.Option("--age-group", help="Norm group: young (18-59) or old (60+)."),
+    ] = None,
+    age_years: Annotated[
+        float | None, typer.Option("--age-years", min=0, max=120, help="Age, to pick the norm group.")
+    ] = None,
+    label: Annotated[
+        str, typer.Option("--label", help="Pseudonymous label shown on the report (no names).")
+    ] = "Balance assessment",
+    preset: PresetOpt = DEFAULT_PRESET,
+    time_col: TimeColOpt = None,
+    ap_col: ApColOpt = None,
+    ml_col: MlColOpt = None,
+    cop_unit: UnitOpt = None,
+    time_unit: TimeUnitOpt = None,
+    sampling_rate_hz: RateOpt = None,
+    manifest: ManifestOpt = None,
+    condition: ConditionOpt = None,
+) -> int:
+    """Write an HTML report with figures (and the figures as PNG) for a session of trials."""
+    request = _request(
+        preset=preset, time_col=time_col, ap_col=ap_col, ml_col=ml_col, cop_unit=cop_unit,
+        time_unit=time_unit, sampling_rate_hz=sampling_rate_hz, manifest=manifest, condition=condition, paths=paths,
+    )
+    group = age_group.value if age_group else None
+    with progress_bar() as progress:
+        task = progress.add_task("analysing", total=len(paths))
+        result = build_report(
+            paths, request=request, out_dir=out, title=label, age_group=group,
+            age_years=age_years, on_file=lambda: progress.advance(task),
+        )
+    err_console.print(f"report: {result.report_path}", highlight=False)
+    return ExitCode.OK
+
+
+@balance_app.command("presets")
+def presets() -> int:
+    """List the metric presets and what each one does."""
+    table = Table(title="Presets", title_justify="left")
+    table.add_column("name")
+    table.add_column("description")
+    for name, preset in PRESETS.items():
+        table.add_row(name + (" (default)" if name == DEFAULT_PRESET else ""), preset.description)
+    out_console.print(table)
+    return ExitCode.OK
