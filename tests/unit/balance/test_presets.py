@@ -1,0 +1,32 @@
+"""Named presets."""
+
+from __future__ import annotations
+
+import pytest
+
+from reeducate.balance.conventions import SwayConventions
+from reeducate.balance.preprocess import Preprocessing
+from reeducate.balance.presets import DEFAULT_PRESET, PRESETS, get_preset
+from reeducate.errors import NotFoundError
+
+
+def test_the_three_presets_and_the_default() -> None:
+    assert list(PRESETS) == ["santos-duarte-2016", "quijoux-2021", "quijoux-2021-raw"]
+    assert DEFAULT_PRESET == "santos-duarte-2016"
+    default = get_preset(DEFAULT_PRESET)
+    assert default.preprocessing == Preprocessing()
+    assert default.conventions == SwayConventions.santos_duarte_2016()
+    paper = get_preset("quijoux-2021")
+    assert paper.preprocessing == Preprocessing.quijoux_2021()
+    assert paper.preprocessing.resample_hz == 25.0 and paper.preprocessing.lowpass_hz == 10.0
+    assert paper.conventions == SwayConventions.quijoux_2021()
+    raw = get_preset("quijoux-2021-raw")
+    assert raw.preprocessing.is_identity and raw.conventions == paper.conventions
+    assert all(name == preset.name for name, preset in PRESETS.items())
+
+
+def test_unknown_preset_lists_the_valid_names() -> None:
+    with pytest.raises(
+        NotFoundError, match="santos-duarte-2016, quijoux-2021, quijoux-2021-raw; got 'x'"
+    ):
+        get_preset("x")
