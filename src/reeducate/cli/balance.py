@@ -13,7 +13,7 @@ from rich.table import Table
 from reeducate.balance.presets import DEFAULT_PRESET, PRESETS
 from reeducate.cli.common import err_console, out_console, progress_bar
 from reeducate.cli.exit_codes import ExitCode, exit_code_for_kind
-from reeducate.io import DelimitedOptions
+from reeducate.io import DelimitedOptions, read_trial_metadata
 from reeducate.services import balance as service
 from reeducate.services.balance_report import build_report
 
@@ -42,18 +42,26 @@ class AgeGroup(StrEnum):
 
 PathsArg = Annotated[
     list[Path],
-    typer.Argument(help="Recordings: delimited text, HBEDB/PDS/AMTI exports, Wii Balance Board, C3D."),
+    typer.Argument(
+        help="Recordings: delimited text, HBEDB/PDS/AMTI exports, Wii Balance Board, C3D."
+    ),
 ]
 PresetOpt = Annotated[
     str,
     typer.Option("--preset", help=f"Metric conventions and preprocessing ({', '.join(PRESETS)})."),
 ]
 TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="Name of the time column.")]
-ApColOpt = Annotated[str | None, typer.Option("--ap-col", help="Name of the anterior-posterior CoP column.")]
-MlColOpt = Annotated[str | None, typer.Option("--ml-col", help="Name of the medio-lateral CoP column.")]
+ApColOpt = Annotated[
+    str | None, typer.Option("--ap-col", help="Name of the anterior-posterior CoP column.")
+]
+MlColOpt = Annotated[
+    str | None, typer.Option("--ml-col", help="Name of the medio-lateral CoP column.")
+]
 UnitOpt = Annotated[
     CopUnit | None, typer.Option("--cop-unit", help="CoP unit when the header does not say it.")
 ]
+
+
 class TimeUnit(StrEnum):
     s = "s"
     ms = "ms"
@@ -74,9 +82,25 @@ ManifestOpt = Annotated[
         help="Delimited file with columns file,condition (eo-firm, ec-firm, eo-foam, ec-foam).",
     ),
 ]
+MetadataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--metadata",
+        help="Data-set metadata table (BDSinfoCOP / PDSinfoCOP) giving each trial's condition.",
+    ),
+]
+ResampleOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--resample-hz",
+        help="Resample unevenly timed recordings to this rate (SWARII); boards are always resampled.",
+    ),
+]
 ConditionOpt = Annotated[
     str | None,
-    typer.Option("--condition", help="One condition for every file, e.g. eo-firm or ec-foam+tandem."),
+    typer.Option(
+        "--condition", help="One condition for every file, e.g. eo-firm or ec-foam+tandem."
+    ),
 ]
 
 
@@ -89,7 +113,9 @@ def _request(
     cop_unit: CopUnit | None,
     time_unit: TimeUnit | None,
     sampling_rate_hz: float | None,
+    resample_hz: float | None,
     manifest: Path | None,
+    metadata: Path | None,
     condition: str | None,
     paths: list[Path],
 ) -> service.AnalysisRequest:
@@ -100,12 +126,16 @@ def _request(
         cop_unit=cop_unit.value if cop_unit else None,
         time_unit=time_unit.value if time_unit else None,
         sampling_rate_hz=sampling_rate_hz,
+        resample_hz=resample_hz,
     )
     conditions = service.read_manifest(manifest) if manifest else {}
+    info = read_trial_metadata(metadata) if metadata else {}
     if condition:
         one = service.parse_condition(condition, field_name="--condition")
         conditions = {p.name: one for p in paths} | conditions
-    return service.AnalysisRequest(reader_options=options, preset=preset, conditions=conditions)
+    return service.AnalysisRequest(
+        reader_options=options, preset=preset, conditions=conditions, metadata=info
+    )
 
 
 @balance_app.command("analyze")
@@ -125,13 +155,25 @@ def analyze(
     cop_unit: UnitOpt = None,
     time_unit: TimeUnitOpt = None,
     sampling_rate_hz: RateOpt = None,
+    resample_hz: ResampleOpt = None,
     manifest: ManifestOpt = None,
+    metadata: MetadataOpt = None,
     condition: ConditionOpt = None,
 ) -> int:
     """Compute the full set of centre-of-pressure sway metrics for each recording."""
     request = _request(
-        preset=preset, time_col=time_col, ap_col=ap_col, ml_col=ml_col, cop_unit=cop_unit,
-        time_unit=time_unit, sampling_rate_hz=sampling_rate_hz, manifest=manifest, condition=condition, paths=paths,
+        preset=preset,
+        time_col=time_col,
+        ap_col=ap_col,
+        ml_col=ml_col,
+        cop_unit=cop_unit,
+        time_unit=time_unit,
+        sampling_rate_hz=sampling_rate_hz,
+        resample_hz=resample_hz,
+        manifest=manifest,
+        metadata=metadata,
+        condition=condition,
+        paths=paths,
     )
     with progress_bar() as progress:
         task = progress.add_task("analysing", total=len(paths))
@@ -140,7 +182,9 @@ def analyze(
         )
     for outcome in outcomes:
         for message in outcome.warnings:
-            err_console.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True
+            )
     good = [o for o in outcomes if o.ok]
     if good:
         _emit(good, outcomes, output_format=output_format, out=out)
@@ -150,7 +194,11 @@ def analyze(
     if not failed:
         return ExitCode.OK
     if not good:
-        return exit_code_for_kind(failed[0].error_kind) if len(failed) == 1 else ExitCode.PARTIAL_FAILURE
+        return (
+            exit_code_for_kind(failed[0].error_kind)
+            if len(failed) == 1
+            else ExitCode.PARTIAL_FAILURE
+        )
     err_console.print(f"{len(failed)} of {len(outcomes)} files failed", highlight=False)
     return ExitCode.PARTIAL_FAILURE
 
@@ -158,12 +206,10 @@ def analyze(
 _TABLE_COLUMNS = (
     ("file", "file", "{}"),
     ("condition", "condition", "{}"),
-    ("duration_s", "duration (s)", "{:.1f}"),
-    ("ellipse_area_95_mm2", "ellipse area 95% (mm²)", "{:.1f}"),
-    ("mean_velocity_mm_s", "mean velocity (mm/s)", "{:.2f}"),
-    ("rms_ap_mm", "RMS AP (mm)", "{:.2f}"),
-    ("rms_ml_mm", "RMS ML (mm)", "{:.2f}"),
-    ("mean_power_frequency_hz", "mean power freq. (Hz)", "{:.3f}"),
+    ("duration_s", "s", "{:.0f}"),
+    ("ellipse_area_95_mm2", "area95 mm²", "{:.1f}"),
+    ("mean_velocity_mm_s", "vel. mm/s", "{:.2f}"),
+    ("mean_power_frequency_hz", "MPF Hz", "{:.3f}"),
 )
 
 
@@ -179,8 +225,12 @@ def _emit(
         service.write_atomically(out / "balance_metrics.csv", service.rows_to_csv(rows))
         service.write_atomically(out / "balance_metrics.json", service.outcomes_to_json(outcomes))
         settings = {o.source_name: o.settings for o in good}
-        service.write_atomically(out / "balance_settings.json", json.dumps(settings, indent=2) + "\n")
-        err_console.print(f"wrote {len(rows)} results to {out}/balance_metrics.csv and .json", highlight=False)
+        service.write_atomically(
+            out / "balance_settings.json", json.dumps(settings, indent=2) + "\n"
+        )
+        err_console.print(
+            f"wrote {len(rows)} results to {out}/balance_metrics.csv and .json", highlight=False
+        )
     if output_format is OutputFormat.csv:
         typer.echo(service.rows_to_csv(rows), nl=False)
     elif output_format is OutputFormat.json:
@@ -188,12 +238,20 @@ def _emit(
     else:
         table = Table(title="Centre-of-pressure sway", title_justify="left")
         for _, header, _ in _TABLE_COLUMNS:
-            table.add_column(header, justify="left" if header in ("file", "condition") else "right")
+            if header in ("file", "condition"):
+                table.add_column(header, overflow="fold", min_width=16)
+            else:
+                table.add_column(header, justify="right", no_wrap=True)
         for row in rows:
-            table.add_row(*(fmt.format(row.get(key, float("nan"))) for key, _, fmt in _TABLE_COLUMNS))
+            table.add_row(
+                *(fmt.format(row.get(key, float("nan"))) for key, _, fmt in _TABLE_COLUMNS)
+            )
         out_console.print(table)
         out_console.print(
-            "All metrics: --format csv or json. Units: mm, mm², mm/s, Hz.", style="dim", highlight=False
+            "area95: 95 % prediction ellipse; vel.: mean sway velocity; MPF: mean power"
+            " frequency. All metrics: --format csv or json.",
+            style="dim",
+            highlight=False,
         )
 
 
@@ -206,7 +264,8 @@ def report(
         typer.Option("--age-group", help="Norm group: young (18-59) or old (60+)."),
     ] = None,
     age_years: Annotated[
-        float | None, typer.Option("--age-years", min=0, max=120, help="Age, to pick the norm group.")
+        float | None,
+        typer.Option("--age-years", min=0, max=120, help="Age, to pick the norm group."),
     ] = None,
     label: Annotated[
         str, typer.Option("--label", help="Pseudonymous label shown on the report (no names).")
@@ -218,20 +277,37 @@ def report(
     cop_unit: UnitOpt = None,
     time_unit: TimeUnitOpt = None,
     sampling_rate_hz: RateOpt = None,
+    resample_hz: ResampleOpt = None,
     manifest: ManifestOpt = None,
+    metadata: MetadataOpt = None,
     condition: ConditionOpt = None,
 ) -> int:
     """Write an HTML report with figures (and the figures as PNG) for a session of trials."""
     request = _request(
-        preset=preset, time_col=time_col, ap_col=ap_col, ml_col=ml_col, cop_unit=cop_unit,
-        time_unit=time_unit, sampling_rate_hz=sampling_rate_hz, manifest=manifest, condition=condition, paths=paths,
+        preset=preset,
+        time_col=time_col,
+        ap_col=ap_col,
+        ml_col=ml_col,
+        cop_unit=cop_unit,
+        time_unit=time_unit,
+        sampling_rate_hz=sampling_rate_hz,
+        resample_hz=resample_hz,
+        manifest=manifest,
+        metadata=metadata,
+        condition=condition,
+        paths=paths,
     )
     group = age_group.value if age_group else None
     with progress_bar() as progress:
         task = progress.add_task("analysing", total=len(paths))
         result = build_report(
-            paths, request=request, out_dir=out, title=label, age_group=group,
-            age_years=age_years, on_file=lambda: progress.advance(task),
+            paths,
+            request=request,
+            out_dir=out,
+            title=label,
+            age_group=group,
+            age_years=age_years,
+            on_file=lambda: progress.advance(task),
         )
     err_console.print(f"report: {result.report_path}", highlight=False)
     return ExitCode.OK

@@ -53,7 +53,9 @@ def demo_command(
     )
     out_console.print(f"report: {result.report_path}", highlight=False)
     out_console.print(f"figures: {result.report_path.parent / 'figures'}", highlight=False)
-    out_console.print(f"all metrics: {result.report_path.parent / 'balance_metrics.csv'}", highlight=False)
+    out_console.print(
+        f"all metrics: {result.report_path.parent / 'balance_metrics.csv'}", highlight=False
+    )
     return ExitCode.OK
 
 

@@ -36,8 +36,15 @@ __all__ = ["detect_format", "read_cop"]
 
 
 def _is_c3d(raw: bytes, path: Path) -> bool:
-    # A C3D file starts with the parameter-block pointer and the key byte 0x50.
-    return path.suffix.lower() == ".c3d" or (len(raw) > 512 and raw[1] == 0x50 and raw[0] >= 2)
+    # A C3D file starts with the parameter-block pointer and the key byte 0x50 ('P'); a text
+    # header such as "AP;ML" starts the same way, so the parameter section must also carry the
+    # C3D processor byte (84, 85 or 86 at offset 3 of the parameter block).
+    if path.suffix.lower() == ".c3d":
+        return True
+    if len(raw) < 512 or raw[1] != 0x50 or raw[0] < 2:
+        return False
+    start = (raw[0] - 1) * 512
+    return len(raw) > start + 3 and raw[start + 3] in (84, 85, 86)
 
 
 def detect_format(raw: bytes, /, *, path: Path, name: str) -> str:

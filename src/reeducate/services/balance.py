@@ -21,7 +21,7 @@ from reeducate.balance.forceplate import weight_bearing_summary
 from reeducate.balance.presets import get_preset
 from reeducate.balance.trial import CopTrial, Stance, Surface, TrialCondition, Vision
 from reeducate.errors import FileFormatError, InvalidParameterError, ReeducateError
-from reeducate.io import DelimitedOptions, read_cop
+from reeducate.io import DelimitedOptions, TrialInfo, read_cop
 from reeducate.units import to_display
 
 
@@ -32,6 +32,7 @@ class AnalysisRequest:
     reader_options: DelimitedOptions = field(default_factory=DelimitedOptions)
     preset: str = "santos-duarte-2016"
     conditions: Mapping[str, TrialCondition] = field(default_factory=dict)
+    metadata: Mapping[str, TrialInfo] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,7 +58,7 @@ def load_trial(path: Path, /, *, request: AnalysisRequest) -> tuple[CopTrial, di
     Returns the trial and any extra per-file values (weight-bearing asymmetry for two plates),
     already SI-named.
     """
-    loaded = read_cop(path, options=request.reader_options)
+    loaded = read_cop(path, options=request.reader_options, metadata=request.metadata or None)
     extra: dict[str, float] = {}
     trial: CopTrial
     if isinstance(loaded, CopTrial):
@@ -65,13 +66,17 @@ def load_trial(path: Path, /, *, request: AnalysisRequest) -> tuple[CopTrial, di
     else:  # two plates
         trial = loaded.net
         extra = weight_bearing_summary(loaded)
-    condition = request.conditions.get(path.name) or infer_condition(path.name)
+    condition = request.conditions.get(path.name)
+    if condition is None and trial.condition == TrialCondition():
+        condition = infer_condition(path.name)
     if condition is not None:
         trial = replace(trial, condition=condition)
     return trial, extra
 
 
-def analyze_path(path: Path, /, *, request: AnalysisRequest) -> tuple[TrialAnalysis, dict[str, float]]:
+def analyze_path(
+    path: Path, /, *, request: AnalysisRequest
+) -> tuple[TrialAnalysis, dict[str, float]]:
     """Read and analyse one file (in this process)."""
     trial, extra = load_trial(path, request=request)
     return analyze_trial(trial, preset=get_preset(request.preset)), extra
@@ -101,9 +106,7 @@ def _analyze_one(args: tuple[Path, AnalysisRequest]) -> FileOutcome:
         try:
             analysis, extra = analyze_path(path, request=request)
         except ReeducateError as exc:
-            return FileOutcome(
-                source_name=path.name, error=str(exc), error_kind=type(exc).__name__
-            )
+            return FileOutcome(source_name=path.name, error=str(exc), error_kind=type(exc).__name__)
         except MemoryError:
             raise
         except Exception as exc:  # an unexpected failure in one file must not sink the batch

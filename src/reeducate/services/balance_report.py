@@ -65,9 +65,7 @@ def build_report(
         if on_file is not None:
             on_file()
     summary = summarize_conditions(analyses)
-    comparisons = (
-        compare_summary_with_norms(summary, age_group=group) if group is not None else ()
-    )
+    comparisons = compare_summary_with_norms(summary, age_group=group) if group is not None else ()
     generated_at = now or datetime.now(UTC)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".staging-"))

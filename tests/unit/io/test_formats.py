@@ -213,3 +213,13 @@ def test_c3d_garbage(tmp_path: Path) -> None:
     p.write_bytes(b"\x02\x50" + bytes(600))
     with pytest.raises(FileFormatError, match=r"broken\.c3d: "):
         read_cop(p)
+
+
+def test_text_starting_like_a_c3d_header_is_read_as_text(tmp_path: Path) -> None:
+    # "AP;ML" starts with bytes 0x41 0x50, like a C3D file's first word; it must stay text.
+    path = tmp_path / "starts_like_c3d.csv"
+    rows = "\n".join(f"{0.1 * (i % 7):.3f};{0.05 * (i % 5):.3f}" for i in range(700))
+    path.write_text("AP;ML\n" + rows + "\n", encoding="utf-8")
+    trial = read_cop(path, options=DelimitedOptions(cop_unit="cm", sampling_rate_hz=50.0))
+    assert isinstance(trial, CopTrial)
+    assert trial.n_samples == 700
