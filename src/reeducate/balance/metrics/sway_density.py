@@ -17,9 +17,9 @@ between the CoP positions of successive peaks. As in that code the curve leaves 
 sample.
 
 The reference code loops over samples and grows each circle one sample at a time (O(N^2) for a
-steady CoP); here all circles grow at once by a galloping search over power-of-two ranges whose
-bounding boxes come from sparse tables (O(N log N) work in O(log N) NumPy passes), with
-exactly the reference's comparisons, and peaks are found without a Python loop.
+steady CoP); here all circles grow at once by exact path-length jumps (each pass one ``searchsorted`` over
+the cumulative path length), then the few long stays by blocks, with exactly the reference's
+comparisons; peaks are found without a Python loop.
 
 References
 ----------
@@ -130,16 +130,12 @@ class SwayDensityConventions:
         )
 
 
-def _range_tables(v: NDArray[np.float64], levels: int) -> NDArray[np.float64]:
-    """Sparse table of running minima: ``tab[k, i] = min(v[i : i + 2**k])``, padded with +inf
-    past the end (never read as "inside")."""
-    n = v.shape[0]
-    tab = np.full((levels, n), np.inf)
-    tab[0] = v
-    for k in range(1, levels):
-        h = 1 << (k - 1)
-        np.minimum(tab[k - 1, : n - h], tab[k - 1, h:], out=tab[k, : n - h])
-    return tab
+#: Path-length passes at most, and the number of circles left below which they stop.
+_MAX_JUMP_PASSES = 64
+_FEW_CIRCLES = 64
+#: First and largest block of samples tested at once for the circles left.
+_FIRST_BLOCK = 64
+_LARGEST_BLOCK = 4096
 
 
 def _first_exits(
@@ -148,47 +144,68 @@ def _first_exits(
     """For each t: the first s > t and the last s < t with |p[s] - p[t]| > radius
     (``n`` and ``-1`` when there is none).
 
-    Galloping search over power-of-two ranges: a range is skipped when the farthest corner of
-    its bounding box (O(1) from sparse tables) is within the radius, the step doubles after a
-    skip and halves after a failed test; a failed single-sample test is the exit. The corner
-    bound is exact for single samples and monotone under rounding, so the result equals the
-    sample-by-sample scan of the reference code. Both directions run in one vectorised loop of
-    O(log n) passes.
+    Both directions run at once, on the record followed by its reversal. Two stages, each
+    skipping only samples proven inside the circle and testing every candidate exit with the
+    reference's own comparison, so the result equals its sample-by-sample scan exactly:
+
+    1. Path-length jumps. If sample ``s`` lies at distance ``d <= R`` from ``p[t]``, no sample
+       reachable from ``s`` along less than ``R - d`` of path can be outside (triangle
+       inequality), so the scan jumps to the first sample beyond that path length (a
+       ``searchsorted`` on the cumulative path length, less a 1e-9 R margin against rounding).
+       A few vectorised passes settle almost every circle.
+    2. The few circles left (long stays of a very still CoP) test blocks of samples at once,
+       the block doubling each pass.
     """
     n = p.shape[0]
-    levels = int(np.log2(n)) + 1
-    both = (p, p[::-1])
-    # flat tables: index = (direction * levels + level) * n + position
-    x_lo = np.concatenate([_range_tables(q[:, 0], levels).ravel() for q in both])
-    x_hi = np.concatenate([_range_tables(-q[:, 0], levels).ravel() for q in both])
-    y_lo = np.concatenate([_range_tables(q[:, 1], levels).ravel() for q in both])
-    y_hi = np.concatenate([_range_tables(-q[:, 1], levels).ravel() for q in both])
+    x = np.concatenate([p[:, 0], p[::-1, 0]])
+    y = np.concatenate([p[:, 1], p[::-1, 1]])
+    cum_f = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(p[:, 0]), np.diff(p[:, 1])))])
+    cum_b = cum_f[-1] - cum_f[::-1]  # cumulative path length of the reversed record
+    cum = np.concatenate([cum_f, cum_b])
     exits = np.full(2 * n, n, dtype=np.intp)
-    t = np.concatenate([np.arange(n - 1), np.arange(n - 1)]).astype(np.intp)
-    base = np.repeat(np.array([0, levels * n], dtype=np.intp), n - 1)  # direction offset
-    slot = np.concatenate([np.arange(n - 1), n + np.arange(n - 1)]).astype(np.intp)
+    t = np.concatenate([np.arange(n - 1), n + np.arange(n - 1)]).astype(np.intp)
     pos = t + 1
-    lvl = np.full(t.shape, 3, dtype=np.intp)
-    ref = np.concatenate([p[:-1], p[::-1][:-1]])
-    xt, yt = ref[:, 0].copy(), ref[:, 1].copy()
-    log2 = np.zeros(n + 1, dtype=np.intp)
-    log2[2:] = np.floor(np.log2(np.arange(2, n + 1))).astype(np.intp)
+    backward = t >= n
+    end = np.where(backward, 2 * n, n)
+    xt, yt = x[t], y[t]
+    margin = 1e-9 * radius
+    for _ in range(_MAX_JUMP_PASSES):
+        if t.size < _FEW_CIRCLES:
+            break
+        dx = x[pos] - xt
+        dy = y[pos] - yt
+        d = np.sqrt(dx * dx + dy * dy)
+        inside = d <= radius
+        exits[t[~inside]] = pos[~inside]
+        t, pos, backward, end = t[inside], pos[inside], backward[inside], end[inside]
+        xt, yt, d = xt[inside], yt[inside], d[inside]
+        target = cum[pos] + (radius - d) - margin
+        jump = np.where(
+            backward,
+            n + np.searchsorted(cum_b, target, side="right"),
+            np.searchsorted(cum_f, target, side="right"),
+        )
+        pos = np.maximum(jump, pos + 1)
+        alive = pos < end
+        t, pos, backward, end = t[alive], pos[alive], backward[alive], end[alive]
+        xt, yt = xt[alive], yt[alive]
+    block = _FIRST_BLOCK
     while t.size:
-        lvl = np.minimum(lvl, log2[n - pos])
-        flat = base + lvl * n + pos
-        dx = np.maximum(np.abs(x_lo.take(flat) - xt), np.abs(x_hi.take(flat) + xt))
-        dy = np.maximum(np.abs(y_lo.take(flat) - yt), np.abs(y_hi.take(flat) + yt))
-        inside = np.sqrt(dx * dx + dy * dy) <= radius
-        found = ~inside & (lvl == 0)
-        exits[slot[found]] = pos[found]
-        pos = np.where(inside, pos + (1 << lvl), pos)
-        lvl = np.where(inside, np.minimum(lvl + 1, levels - 1), lvl - 1)
-        keep = ~found & (pos < n)
-        t, base, slot, pos, lvl = t[keep], base[keep], slot[keep], pos[keep], lvl[keep]
-        xt, yt = xt[keep], yt[keep]
+        candidates = pos[:, None] + np.arange(block)
+        valid = candidates < end[:, None]
+        candidates = np.where(valid, candidates, 0)
+        dx = x[candidates] - xt[:, None]
+        dy = y[candidates] - yt[:, None]
+        outside = (np.sqrt(dx * dx + dy * dy) > radius) & valid
+        hit = outside.any(axis=1)
+        exits[t[hit]] = pos[hit] + outside[hit].argmax(axis=1)
+        more = ~hit & (pos + block < end)
+        t, pos, end = t[more], pos[more] + block, end[more]
+        xt, yt = xt[more], yt[more]
+        block = min(2 * block, _LARGEST_BLOCK)
     forward = exits[:n]
-    backward = (n - 1) - exits[n:][::-1]  # reversed-record index n -> -1 when never leaving
-    return forward, backward
+    reversed_exits = np.where(exits[n:] == n, n, exits[n:] - n)
+    return forward, (n - 1) - reversed_exits[::-1]  # reversed index n (never left) -> -1
 
 
 def sway_density_curve(
