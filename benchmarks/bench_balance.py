@@ -42,8 +42,13 @@ def baseline_three_metrics(ap_cm: np.ndarray, ml_cm: np.ndarray, fs: float) -> t
     cop = np.column_stack([ap_cm, ml_cm])
     n = cop.shape[0]
     area = (
-        np.pi * np.sqrt(np.linalg.det(np.cov(cop, rowvar=False)))
-        * stats.f.ppf(0.95, 2, n - 2) * 2 * (n - 1) * (n + 1) / (n * (n - 2))
+        np.pi
+        * np.sqrt(np.linalg.det(np.cov(cop, rowvar=False)))
+        * stats.f.ppf(0.95, 2, n - 2)
+        * 2
+        * (n - 1)
+        * (n + 1)
+        / (n * (n - 2))
     )
     velo = np.sum(np.linalg.norm(np.diff(cop, axis=0), axis=1)) / (n / fs)
     mpf = []
@@ -83,8 +88,10 @@ def time_per_trial(paths: list[Path]) -> None:
     print(f"  all metrics        : {percentiles(metrics_only)}")
     print(f"  baseline (3 published metrics, plain numpy): {percentiles(baseline)}")
     ratio = np.median(metrics_only) / np.median(baseline)
-    print(f"  ratio all-metrics / baseline (median): {ratio:.1f}x "
-          f"for {len(analyze_trial(trials[0], preset=preset).metrics)} metrics vs 3")
+    print(
+        f"  ratio all-metrics / baseline (median): {ratio:.1f}x "
+        f"for {len(analyze_trial(trials[0], preset=preset).metrics)} metrics vs 3"
+    )
     print(f"  throughput (read + all): {len(paths) / sum(read_and_all):.1f} trials/s")
     tracemalloc.start()
     analyze_trial(trials[0], preset=preset)
@@ -105,8 +112,13 @@ def scaling(path: Path) -> None:
         reps = int(np.ceil(n / base.n_samples))
         ap = np.concatenate([base.ap_m if i % 2 == 0 else base.ap_m[::-1] for i in range(reps)])[:n]
         ml = np.concatenate([base.ml_m if i % 2 == 0 else base.ml_m[::-1] for i in range(reps)])[:n]
-        trial = CopTrial(ap_m=ap, ml_m=ml, sampling_rate_hz=base.sampling_rate_hz,
-                         source_unit="cm", source_name=f"tiled-{length_s}s")
+        trial = CopTrial(
+            ap_m=ap,
+            ml_m=ml,
+            sampling_rate_hz=base.sampling_rate_hz,
+            source_unit="cm",
+            source_name=f"tiled-{length_s}s",
+        )
         runs = []
         for _ in range(5):
             t0 = time.perf_counter()
@@ -129,28 +141,37 @@ def cli_run(paths: list[Path], n_trials: int) -> None:
             dst = Path(tmp) / f"rep{i // len(paths):02d}_{src.name}"
             dst.symlink_to(src)
             files.append(str(dst))
-        print(f"reeducate balance analyze --format csv on {n_trials} trials of 60 s "
-              f"(the {len(paths)} available trials repeated)")
+        print(
+            f"reeducate balance analyze --format csv on {n_trials} trials of 60 s "
+            f"(the {len(paths)} available trials repeated)"
+        )
         for jobs in (1, 2):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
-            proc = subprocess.run([str(exe), "balance", "analyze", "--format", "csv",
-                                   "--jobs", str(jobs), *files],
-                                  capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [str(exe), "balance", "analyze", "--format", "csv", "--jobs", str(jobs), *files],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             wall = time.perf_counter() - t0
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             rows = proc.stdout.count("\n") - 1
-            print(f"  --jobs {jobs}: {wall:.2f} s wall, {n_trials / wall:.0f} trials/s, "
-                  f"rows {rows}, exit {proc.returncode}, "
-                  f"CPU {after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime:.1f} s, "
-                  f"peak RSS of any process so far {after.ru_maxrss / 1024:.0f} MiB")
+            print(
+                f"  --jobs {jobs}: {wall:.2f} s wall, {n_trials / wall:.0f} trials/s, "
+                f"rows {rows}, exit {proc.returncode}, "
+                f"CPU {after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime:.1f} s, "
+                f"peak RSS of any process so far {after.ru_maxrss / 1024:.0f} MiB"
+            )
             if proc.returncode != 0:
                 print(proc.stderr[-2000:], file=sys.stderr)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data" / "hbedb" / "trials")
+    parser.add_argument(
+        "--data-dir", type=Path, default=ROOT.parent / "shared" / "data" / "hbedb" / "trials"
+    )
     parser.add_argument("--n-trials", type=int, default=1930)
     args = parser.parse_args()
     paths = sorted(args.data_dir.glob("BDS*.txt"))

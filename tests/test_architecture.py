@@ -19,9 +19,7 @@ def test_import_linter_contracts_are_kept() -> None:
     assert "0 broken" in proc.stdout
 
 
-@pytest.mark.parametrize(
-    "module", ["reeducate", "reeducate.errors", "reeducate.units"]
-)
+@pytest.mark.parametrize("module", ["reeducate", "reeducate.errors", "reeducate.units"])
 def test_importing_the_package_loads_nothing_heavy(module: str) -> None:
     code = (
         f"import sys, {module}; "

@@ -99,8 +99,21 @@ def test_unit_given_on_the_command_line_is_used(
         f"{i / 100:.2f},{a:.5f},{b:.5f}" for i, (a, b) in enumerate(rng.normal(size=(3000, 2)))
     )
     path.write_text("t,ap,ml\n" + rows + "\n", encoding="utf-8")
-    args = ["balance", "analyze", "--format", "csv", "--time-col", "t", "--time-unit", "s", "--ap-col", "ap",
-            "--ml-col", "ml", str(path)]
+    args = [
+        "balance",
+        "analyze",
+        "--format",
+        "csv",
+        "--time-col",
+        "t",
+        "--time-unit",
+        "s",
+        "--ap-col",
+        "ap",
+        "--ml-col",
+        "ml",
+        str(path),
+    ]
     code_mm, out_mm, err = run([*args, "--cop-unit", "mm"], capsys)
     assert code_mm == ExitCode.OK, err
     code_cm, out_cm, err = run([*args, "--cop-unit", "cm"], capsys)
@@ -132,12 +145,16 @@ def test_one_bad_file_in_a_batch_keeps_the_good_ones(
     assert "bad.csv" in err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["file"] for r in rows] == ["good.csv"]
-    written = list(csv.DictReader(io.StringIO((out_dir / "balance_metrics.csv").read_text("utf-8"))))
+    written = list(
+        csv.DictReader(io.StringIO((out_dir / "balance_metrics.csv").read_text("utf-8")))
+    )
     assert [r["file"] for r in written] == ["good.csv"]
     assert not list(out_dir.glob(".*tmp"))
 
 
-def test_unknown_preset_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_preset_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "circle.csv"
     write_circle_csv(path, radius_cm=1.0, turns=5, fs_hz=50.0, n=1500)
     code, _, err = run(["balance", "analyze", "--preset", "nope", str(path)], capsys)
@@ -153,7 +170,9 @@ def test_bad_condition_names_the_option(tmp_path: Path, capsys: pytest.CaptureFi
     assert "--condition" in err and "eo-firm" in err
 
 
-def test_unknown_option_is_a_usage_error_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_option_is_a_usage_error_without_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, _, err = run(["balance", "analyze", "--bogus"], capsys)
     assert code == ExitCode.USAGE
     assert "Traceback" not in err

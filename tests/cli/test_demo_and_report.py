@@ -34,7 +34,10 @@ def test_demo_writes_report_figures_and_metrics(
     rows = list(csv.DictReader(io.StringIO((out_dir / "balance_metrics.csv").read_text("utf-8"))))
     assert len(rows) == 12
     assert {r["condition"] for r in rows} == {
-        "firm/eyes open", "firm/eyes closed", "foam/eyes open", "foam/eyes closed"
+        "firm/eyes open",
+        "firm/eyes closed",
+        "foam/eyes open",
+        "foam/eyes closed",
     }
     assert "foam/eyes closed" in out
     assert not list(out_dir.glob(".staging-*"))

@@ -1,21 +1,19 @@
 """The preset "quijoux-2021" through :func:`analyze_trial` against the Quijoux et al. 2021
-code in its paper pipeline (artefact purge, SWARII to 25 Hz, 4th-order zero-phase Butterworth
-low-pass at 10 Hz) on the 192 HBEDB trials of subjects 1-16.
+code in its paper pipeline (centring on the raw mean, artefact purge, SWARII to 25 Hz,
+4th-order zero-phase Butterworth low-pass at 10 Hz) on the 192 HBEDB trials of subjects 1-16.
 
 Peer: github.com/Jythen/code_descriptors_postural_control (MIT), 2-column [ML, AP] cm input at
 100 Hz (it builds the time column ``arange(n) / 100``, centres on the full-rate mean, purges,
 resamples, filters); outputs in
 ``hbedb/peer/quijoux2021_swarii25Hz_lowpass10Hz_subjects_01-16.csv``.
 
-Every one of the 72 features is compared. Three groups:
-
-* exact: the resampled and filtered signal is the peer's, so every feature that does not
-  depend on where the signal is centred agrees to rounding (measured max 7.4e-12);
-* centring: the peer centres once, on the 100 Hz mean *before* preprocessing, and computes the
-  positional features on the processed signal as it is, whose mean is no longer zero
-  (dropping t < 0.1 s and the last sample, and SWARII's clipped first window, move it by up to
-  ~0.3 mm); our metrics centre the trajectory they are given. Shown exactly below by
-  recomputing a few of those features the peer's way from our processed trial.
+All 72 features are compared. The peer centres once, on the 100 Hz mean *before*
+preprocessing, and computes the positional features on the processed signal as it is, whose
+mean is no longer zero (dropping t < 0.1 s and the last sample, and SWARII's clipped first
+window, move it by up to ~0.3 mm). The preset reproduces that as two explicit, recorded
+conventions: ``Preprocessing(centre="raw_mean")`` and ``SwayConventions(centring="as_given")``.
+The peer's ``mean_value`` is the raw mean itself: our ``mean_position_*_m`` with the origin of
+the processed signal in the plate frame (``centre_offset_m``) passed to the metrics.
 
 Quijoux F et al. (2021) Physiol Rep 9:e15067, doi:10.14814/phy2.15067.
 Audiffren J, Contal E (2016) Sensors 16:1208, doi:10.3390/s16081208.
@@ -23,6 +21,7 @@ Audiffren J, Contal E (2016) Sensors 16:1208, doi:10.3390/s16081208.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -35,16 +34,22 @@ from test_sway_quijoux_raw import FACTOR
 from test_sway_quijoux_raw import PEER_TO_OURS as OTHER_TO_OURS
 
 from reeducate.balance.analysis import TrialAnalysis, analyze_trial
+from reeducate.balance.metrics import compute_sway_metrics
+from reeducate.balance.preprocess import centre_offset_m
 from reeducate.balance.presets import get_preset
 from reeducate.balance.trial import CopTrial
 
 pytestmark = pytest.mark.shared_data
 
-#: Positional features the peer evaluates on its processed signal without re-centring it.
+#: The peer's raw-mean features, which need the processed signal's plate-frame origin.
+MEAN_VALUE: Final = ("mean_value_AP", "mean_value_ML")
+
+#: Features that depend on where positions are measured from: before the centring conventions
+#: they differed from the peer by up to 3.3e-2 relative (sway-direction coefficient near zero)
+#: and 2.5e-3 otherwise (mean value: the whole offset).
 CENTRING_DEPENDENT: Final = frozenset(
     [
-        "mean_value_AP",
-        "mean_value_ML",
+        *MEAN_VALUE,
         "mean_distance_AP",
         "mean_distance_ML",
         "mean_distance_Radius",
@@ -59,7 +64,6 @@ CENTRING_DEPENDENT: Final = frozenset(
         "confidence_ellipse_area_ML_AND_AP",
         "LFS_ML_AND_AP",
         "fractal_dimension_ML_AND_AP",
-        "principal_sway_direction_ML_AND_AP",
         "sway_area_per_second_ML_AND_AP",
         "phase_plane_parameter_AP",
         "phase_plane_parameter_ML",
@@ -69,29 +73,33 @@ CENTRING_DEPENDENT: Final = frozenset(
     ]
 )
 
+ALL_FEATURES: Final = sorted(set(OTHER_TO_OURS) | set(SDA_SD_TO_OURS))
 
-def _to_peer_units(analysis: TrialAnalysis) -> dict[str, float]:
-    n = analysis.trial.n_samples
-    fs = analysis.trial.sampling_rate_hz
+
+def _to_peer_units(
+    metrics: dict[str, float] | TrialAnalysis, n: int, fs: float
+) -> dict[str, float]:
+    values = metrics.metrics if isinstance(metrics, TrialAnalysis) else metrics
     row = {}
     for peer_name, (ours, kind) in OTHER_TO_OURS.items():
         factor = FACTOR[kind]
         scale = 1e4 / (fs / n) if factor == "power" else float(factor)
-        row[peer_name] = analysis.metrics[ours] * scale
+        row[peer_name] = values[ours] * scale
     for peer_name, (ours, scale) in SDA_SD_TO_OURS.items():
-        row[peer_name] = analysis.metrics[ours] * scale
+        row[peer_name] = values[ours] * scale
     return row
 
 
 @pytest.fixture(scope="module")
 def tables(
     shared_data: Path,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[CopTrial, CopTrial]]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[CopTrial, TrialAnalysis]], pd.DataFrame]:
     folder = shared_data / "hbedb"
     peer = pd.read_csv(folder / "peer" / "quijoux2021_swarii25Hz_lowpass10Hz_subjects_01-16.csv")
     peer = peer.set_index("Trial")
     preset = get_preset("quijoux-2021")
-    rows, trials = {}, {}
+    recentred = replace(preset.conventions, centring="signal_mean")
+    rows, trials, rows_recentred = {}, {}, {}
     for trial_id in peer.index:
         data = pd.read_csv(
             folder / "trials" / f"{trial_id}.txt", sep="\t", usecols=["COPx[cm]", "COPy[cm]"]
@@ -104,67 +112,83 @@ def tables(
             source_name=trial_id,
         )
         analysis = analyze_trial(trial, preset=preset)
-        rows[trial_id] = _to_peer_units(analysis)
-        trials[trial_id] = (trial, analysis.trial)
-    return peer, pd.DataFrame.from_dict(rows, orient="index"), trials
+        processed = analysis.trial
+        # Every feature, the raw-mean ones included, straight from analyze_trial.
+        rows[trial_id] = _to_peer_units(analysis, processed.n_samples, processed.sampling_rate_hz)
+        origin_ap_m, origin_ml_m = centre_offset_m(trial, preprocessing=preset.preprocessing)
+        trials[trial_id] = (trial, analysis)
+        # Counter-check: the same processed trial, re-centred on its own mean.
+        rows_recentred[trial_id] = _to_peer_units(
+            compute_sway_metrics(
+                processed.ap_m,
+                processed.ml_m,
+                sampling_rate_hz=processed.sampling_rate_hz,
+                conventions=recentred,
+                origin_ap_m=origin_ap_m,
+                origin_ml_m=origin_ml_m,
+            ).values,
+            processed.n_samples,
+            processed.sampling_rate_hz,
+        )
+    return (
+        peer,
+        pd.DataFrame.from_dict(rows, orient="index"),
+        trials,
+        pd.DataFrame.from_dict(rows_recentred, orient="index"),
+    )
 
 
-def test_every_peer_feature_is_mapped(tables: tuple[pd.DataFrame, pd.DataFrame, dict]) -> None:  # type: ignore[type-arg]
-    peer, ours, _ = tables
+def test_every_peer_feature_is_mapped(
+    tables: tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame],
+) -> None:  # type: ignore[type-arg]
+    peer, ours, _, _ = tables
     assert len(peer) == 192 and len(peer.columns) == 72
-    assert set(ours.columns) == set(peer.columns)
+    assert set(ours.columns) == set(peer.columns) == set(ALL_FEATURES)
     assert CENTRING_DEPENDENT < set(peer.columns)
 
 
-EXACT: Final = sorted((set(OTHER_TO_OURS) | set(SDA_SD_TO_OURS)) - CENTRING_DEPENDENT)
+def test_the_preset_records_its_centring(
+    tables: tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame],  # type: ignore[type-arg]
+) -> None:
+    _, _, trials, _ = tables
+    raw, analysis = next(iter(trials.values()))
+    assert analysis.settings["preprocessing"]["centre"] == "raw_mean"
+    assert analysis.settings["conventions"]["centring"] == "as_given"
+    # The processed trial is relative to the raw 100 Hz mean, and not centred on its own mean.
+    assert abs(np.mean(analysis.trial.ap_m)) < 1e-3 < abs(np.mean(raw.ap_m))
+    assert np.mean(analysis.trial.ap_m) != 0.0
 
 
-def test_groups_cover_all_72_features() -> None:
-    assert len(EXACT) + len(CENTRING_DEPENDENT) == 72
-
-
-@pytest.mark.parametrize("peer_name", EXACT)
+@pytest.mark.parametrize("peer_name", ALL_FEATURES)
 def test_paper_pipeline_matches_quijoux2021(
     peer_name: str,
-    tables: tuple[pd.DataFrame, pd.DataFrame, dict],  # type: ignore[type-arg]
+    tables: tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame],  # type: ignore[type-arg]
 ) -> None:
-    peer, ours, _ = tables
+    peer, ours, _, _ = tables
     want = peer[peer_name].to_numpy()
     got = ours.loc[peer.index, peer_name].to_numpy()
     assert np.isfinite(want).all() and np.isfinite(got).all()
-    # Same samples after purge + SWARII + filtfilt (rounding only: the peer sums weights in
-    # another order and works on the centred signal, we on the raw offset); measured max
-    # 7.4e-12 (critical displacement ML), velocities and spectra <= 1.2e-13, the planar range
-    # (translation invariant) 4e-14.
-    assert_allclose(got, want, rtol=1e-9)
+    if peer_name == "principal_sway_direction_ML_AND_AP":
+        # The peer takes arccos(|cos θ|) of a PCA vector, whose rounding error is ~eps/θ rad
+        # (measured max 7.5e-8 relative, 1.9e-10° absolute, at the smallest angles); ours
+        # uses atan2, so an absolute tolerance too (as in the raw-mode test).
+        assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+    else:
+        # Same samples after centring + purge + SWARII + filtfilt, same formulas: rounding
+        # only (the peer sums SWARII weights in another order). Measured max 2.9e-12
+        # (critical displacement AP); positional, ellipse and dynamic features <= 2.6e-12
+        # (sway-direction coefficient), mean_value 5.6e-14.
+        assert_allclose(got, want, rtol=1e-9)
 
 
-@pytest.mark.parametrize("peer_name", sorted(CENTRING_DEPENDENT))
-def test_centring_dependent_features_differ_only_by_the_documented_offset(
-    peer_name: str,
-    tables: tuple[pd.DataFrame, pd.DataFrame, dict],  # type: ignore[type-arg]
+def test_re_centring_the_processed_signal_would_not_match(
+    tables: tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame],  # type: ignore[type-arg]
 ) -> None:
-    peer, ours, _ = tables
-    if peer_name.startswith("mean_value"):
-        return  # checked against the raw mean in the next test
-    rel = np.abs(ours[peer_name] / peer[peer_name] - 1).max()
-    # The processed mean moves by <= 0.3 mm against sway of several mm: measured max relative
-    # difference 3.3e-2 (sway-direction coefficient, which is near zero on BDS00152),
-    # 2.5e-3 for everything else.
-    assert rel < (5e-2 if peer_name.startswith("coefficient") else 5e-3)
-
-
-def test_the_centring_difference_is_the_peer_centring_on_the_raw_mean(
-    tables: tuple[pd.DataFrame, pd.DataFrame, dict],  # type: ignore[type-arg]
-) -> None:
-    peer, _, trials = tables
-    for trial_id, (raw, processed) in trials.items():
-        ml = (processed.ml_m - raw.ml_m.mean()) * 1e2  # the peer's processed signal, in cm
-        ap = (processed.ap_m - raw.ap_m.mean()) * 1e2
-        want = peer.loc[trial_id]
-        # rounding only (the peer subtracts first, then resamples)
-        assert_allclose(raw.ap_m.mean() * 1e2, want["mean_value_AP"], rtol=1e-12)
-        assert_allclose(raw.ml_m.mean() * 1e2, want["mean_value_ML"], rtol=1e-12)
-        assert_allclose(np.sqrt(np.mean(ap**2)), want["rms_AP"], rtol=1e-9)
-        assert_allclose(np.mean(np.abs(ml)), want["mean_distance_ML"], rtol=1e-9)
-        assert_allclose(np.max(np.hypot(ml, ap)), want["maximal_distance_Radius"], rtol=1e-9)
+    """The centring conventions are what the peer needs, for exactly the documented features."""
+    peer, _, _, recentred = tables
+    rel = (recentred.loc[peer.index, ALL_FEATURES] / peer[ALL_FEATURES] - 1).abs().max()
+    # Re-centring moves the processed mean (<= 0.3 mm) into the distances: measured >= 2.9e-6
+    # relative on each centring-dependent feature, and adds the processed mean to mean_value.
+    assert (rel[sorted(CENTRING_DEPENDENT)] > 1e-6).all(), rel[sorted(CENTRING_DEPENDENT)]
+    others = sorted(set(ALL_FEATURES) - CENTRING_DEPENDENT - {"principal_sway_direction_ML_AND_AP"})
+    assert (rel[others] < 1e-9).all(), rel[others]

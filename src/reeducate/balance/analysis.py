@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reeducate.balance.metrics import compute_sway_metrics
-from reeducate.balance.preprocess import preprocess
+from reeducate.balance.preprocess import centre_offset_m, preprocess
 from reeducate.balance.presets import Preset
 from reeducate.balance.trial import CopTrial
 
@@ -38,11 +38,15 @@ class TrialAnalysis:
 def analyze_trial(trial: CopTrial, /, *, preset: Preset) -> TrialAnalysis:
     """Preprocess ``trial`` as ``preset`` says and compute every sway metric."""
     processed = preprocess(trial, preprocessing=preset.preprocessing)
+    # A preset that centres on the raw mean before preprocessing reports positions from there.
+    origin_ap_m, origin_ml_m = centre_offset_m(trial, preprocessing=preset.preprocessing)
     result = compute_sway_metrics(
         processed.ap_m,
         processed.ml_m,
         sampling_rate_hz=processed.sampling_rate_hz,
         conventions=preset.conventions,
+        origin_ap_m=origin_ap_m,
+        origin_ml_m=origin_ml_m,
     )
     return TrialAnalysis(
         trial=processed,

@@ -55,6 +55,11 @@ WelchNfft = Literal["segment", "record"]
 WelchDetrend = Literal["constant", "linear"]
 """Detrending of each Welch segment."""
 
+Centring = Literal["signal_mean", "as_given"]
+"""Where positions are measured from: the mean of the signal the metrics receive, or the
+signal's own origin (for a signal already referred to a chosen point, e.g. by
+``Preprocessing(centre="raw_mean")``)."""
+
 
 def _check_literal(name: str, value: object, options: object) -> None:
     allowed = get_args(options)
@@ -109,6 +114,17 @@ class SwayConventions:
         the phase-plane parameter and the velocity peaks (Quijoux: 5).
     velocity_savgol_polyorder : int
         Polynomial order of that differentiator (Quijoux: 3).
+    centring : {"signal_mean", "as_given"}
+        Point the positional, ellipse and dynamic metrics measure positions from.
+        ``signal_mean`` (default): the mean of the trajectory they receive (Prieto 1996;
+        Santos & Duarte). ``as_given``: the trajectory's own origin, with second moments taken
+        about it and the ellipse centred on it, for a signal already referred to a chosen
+        point; the "quijoux-2021" preset sets the origin to the mean of the raw signal before
+        resampling and filtering (``Preprocessing(centre="raw_mean")``), as that code does, so
+        the processed signal's small residual mean is kept in the distances. Only with such a
+        preprocessing step: on plate-frame coordinates ``as_given`` measures from the plate's
+        origin. Translation-invariant metrics (ranges, path lengths, velocities, spectra,
+        diffusion, sway density) do not depend on it.
     diffusion : DiffusionConventions
         Conventions of the stabilogram diffusion analysis.
     sway_density : SwayDensityConventions
@@ -157,6 +173,7 @@ class SwayConventions:
     mean_power_frequency_axes: AxisCombination = "power_weighted_sum"
     velocity_savgol_window: int = 5
     velocity_savgol_polyorder: int = 3
+    centring: Centring = "signal_mean"
     diffusion: DiffusionConventions = field(default_factory=DiffusionConventions.santos_duarte_2016)
     sway_density: SwayDensityConventions = field(
         default_factory=SwayDensityConventions.santos_duarte_2016
@@ -195,6 +212,7 @@ class SwayConventions:
             )
         _check_literal("spectral_integral", self.spectral_integral, SpectralIntegral)
         _check_literal("mean_power_frequency_axes", self.mean_power_frequency_axes, AxisCombination)
+        _check_literal("centring", self.centring, Centring)
         window, order = self.velocity_savgol_window, self.velocity_savgol_polyorder
         if isinstance(window, bool) or not isinstance(window, int) or window < 3 or window % 2 == 0:
             raise InvalidParameterError(
@@ -235,7 +253,10 @@ class SwayConventions:
         (N-1)/N); mean velocity over ``N/fs`` but sway area per second and Prieto's mean
         frequency over ``(N-1)/fs``; Welch with 10-s Hann segments, 50 % overlap, linear
         detrend, zero-padded to the record length; spectral metrics from the bins in
-        [0.15, 5] Hz (rectangle rule: the code's plain sums times the bin width).
+        [0.15, 5] Hz (rectangle rule: the code's plain sums times the bin width). Centring on
+        the signal's mean, which is that code's on a raw signal; its paper pipeline centres
+        before resampling and filtering instead, which the "quijoux-2021" preset reproduces
+        with ``Preprocessing(centre="raw_mean")`` and ``centring="as_given"``.
 
         References
         ----------
@@ -290,6 +311,7 @@ class SwayConventions:
 
 __all__ = [
     "AxisCombination",
+    "Centring",
     "DurationConvention",
     "EllipseMethod",
     "SpectralIntegral",

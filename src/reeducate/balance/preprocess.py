@@ -2,6 +2,10 @@
 
 Steps run in this fixed order, each only when switched on:
 
+0. **centre** (``centre="raw_mean"``): subtract the mean of each CoP coordinate of the whole
+   raw record, so that every later step and the metrics see positions relative to the raw
+   mean (the Quijoux et al. 2021 code centres once, here, and never again; combine it with
+   ``SwayConventions(centring="as_given")`` so the metrics keep that origin);
 1. **trim** ``trim_start_s`` and ``trim_end_s`` off the ends (rounded to whole samples);
 2. **resample** to ``resample_hz``: ``"swarii"`` (Audiffren & Contal 2016) or ``"linear"``;
    with ``purge_artefacts`` the SWARII authors' artefact purge runs first (as in the code of
@@ -38,7 +42,7 @@ from reeducate.signals.detrend import detrend as _detrend
 from reeducate.signals.filters import zero_phase_butterworth
 from reeducate.signals.resample import isolated_spike_keep_mask, linear_resample, swarii
 
-__all__ = ["Preprocessing", "preprocess"]
+__all__ = ["Preprocessing", "centre_offset_m", "preprocess"]
 
 #: Window of the Quijoux et al. (2021) SWARII call: 0.08 s minus 1e-6 s, so that samples exactly
 #: 0.04 s from an output time (100 Hz input, 25 Hz output) are reliably left out.
@@ -55,6 +59,9 @@ class Preprocessing:
 
     Attributes
     ----------
+    centre : {"none", "raw_mean"}
+        ``raw_mean`` subtracts the mean of each CoP coordinate of the raw record, first
+        (Quijoux et al. 2021); ``none`` keeps the plate frame.
     trim_start_s, trim_end_s : float
         Seconds removed at the start and at the end (>= 0).
     detrend : {"none", "constant", "linear"}
@@ -79,8 +86,11 @@ class Preprocessing:
     True
     >>> Preprocessing.quijoux_2021().lowpass_hz
     10.0
+    >>> Preprocessing.quijoux_2021().as_dict()["centre"]
+    'raw_mean'
     """
 
+    centre: Literal["none", "raw_mean"] = "none"
     trim_start_s: float = 0.0
     trim_end_s: float = 0.0
     detrend: Literal["none", "constant", "linear"] = "none"
@@ -92,6 +102,10 @@ class Preprocessing:
     filter_order: int = 4
 
     def __post_init__(self) -> None:
+        if self.centre not in ("none", "raw_mean"):
+            raise InvalidParameterError(
+                f"centre must be one of 'none', 'raw_mean'; got {self.centre!r}"
+            )
         for name in ("trim_start_s", "trim_end_s"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
@@ -145,10 +159,11 @@ class Preprocessing:
 
     @classmethod
     def quijoux_2021(cls) -> Preprocessing:
-        """The pipeline of Quijoux et al. (2021, doi:10.14814/phy2.15067): artefact purge and
-        SWARII to 25 Hz (window 0.08 s), then a 4th-order zero-phase Butterworth low-pass at
-        10 Hz."""
+        """The pipeline of Quijoux et al. (2021, doi:10.14814/phy2.15067): centring on the raw
+        mean, artefact purge and SWARII to 25 Hz (window 0.08 s), then a 4th-order zero-phase
+        Butterworth low-pass at 10 Hz."""
         return cls(
+            centre="raw_mean",
             resample_hz=25.0,
             resample_method="swarii",
             swarii_window_s=QUIJOUX_SWARII_WINDOW_S,
@@ -156,6 +171,29 @@ class Preprocessing:
             lowpass_hz=10.0,
             filter_order=4,
         )
+
+
+def centre_offset_m(trial: CopTrial, /, *, preprocessing: Preprocessing) -> tuple[float, float]:
+    """``(ap, ml)`` in metres that :func:`preprocess` subtracts from ``trial`` (its centre step).
+
+    The raw means of the whole record for ``centre="raw_mean"``, ``(0.0, 0.0)`` otherwise: the
+    plate-frame position of the processed trial's origin. Pass it to
+    :func:`~reeducate.balance.metrics.compute_sway_metrics` (``origin_ap_m``, ``origin_ml_m``)
+    so that ``mean_position_*`` stays in the plate frame.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> trial = CopTrial(ap_m=np.array([0.01, 0.03]), ml_m=np.array([-0.02, 0.0]),
+    ...                  sampling_rate_hz=100.0, source_unit="m", source_name="synthetic")
+    >>> centre_offset_m(trial, preprocessing=Preprocessing(centre="raw_mean"))
+    (0.02, -0.01)
+    >>> centre_offset_m(trial, preprocessing=Preprocessing())
+    (0.0, 0.0)
+    """
+    if preprocessing.centre == "none":
+        return 0.0, 0.0
+    return float(np.mean(trial.ap_m)), float(np.mean(trial.ml_m))
 
 
 def preprocess(trial: CopTrial, /, *, preprocessing: Preprocessing) -> CopTrial:
@@ -169,7 +207,9 @@ def preprocess(trial: CopTrial, /, *, preprocessing: Preprocessing) -> CopTrial:
     Returns
     -------
     CopTrial
-        Same source, unit and condition; new samples, rate and ``start_time_s``.
+        Same source, unit and condition; new samples, rate and ``start_time_s``. With
+        ``centre="raw_mean"`` the CoP is relative to the raw record's mean, no longer in the
+        plate frame.
 
     Raises
     ------
@@ -197,6 +237,12 @@ def preprocess(trial: CopTrial, /, *, preprocessing: Preprocessing) -> CopTrial:
     ml = np.asarray(trial.ml_m)
     fz = None if trial.vertical_force_n is None else np.asarray(trial.vertical_force_n)
     start_s = trial.start_time_s
+
+    # 0. centre on the raw mean (the trial has no non-finite samples)
+    if preprocessing.centre == "raw_mean":
+        offset_ap, offset_ml = centre_offset_m(trial, preprocessing=preprocessing)
+        ap = ap - offset_ap
+        ml = ml - offset_ml
 
     # 1. trim
     n = trial.n_samples

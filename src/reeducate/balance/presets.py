@@ -4,15 +4,18 @@
   published metrics of the public balance data set (Santos & Duarte 2016, PeerJ 4:e2648,
   doi:10.7717/peerj.2648), so that a clinic's numbers compare with its norms.
 * ``"quijoux-2021"``: the pipeline of Quijoux et al. (2021, Physiol Rep 9:e15067,
-  doi:10.14814/phy2.15067) -- artefact purge and SWARII resampling to 25 Hz, 4th-order
-  zero-phase Butterworth low-pass at 10 Hz -- with that code's metric conventions.
-* ``"quijoux-2021-raw"``: that code's conventions on the unprocessed signal.
+  doi:10.14814/phy2.15067) -- centring on the raw 100 Hz mean, artefact purge and SWARII
+  resampling to 25 Hz, 4th-order zero-phase Butterworth low-pass at 10 Hz -- with that code's
+  metric conventions; like that code, the metrics measure positions from the raw mean
+  (``centring="as_given"``) and do not re-centre the processed signal.
+* ``"quijoux-2021-raw"``: that code's conventions on the unprocessed signal (centred on its
+  own mean, which without preprocessing is the raw mean).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final
 
@@ -61,11 +64,12 @@ PRESETS: Final[Mapping[str, Preset]] = MappingProxyType(
             Preset(
                 name="quijoux-2021",
                 description=(
-                    "Quijoux et al. 2021 pipeline (doi:10.14814/phy2.15067): SWARII to 25 Hz, "
-                    "4th-order zero-phase Butterworth low-pass at 10 Hz, that code's conventions."
+                    "Quijoux et al. 2021 pipeline (doi:10.14814/phy2.15067): centring on the raw "
+                    "mean, SWARII to 25 Hz, 4th-order zero-phase Butterworth low-pass at 10 Hz, "
+                    "that code's conventions (positions measured from the raw mean)."
                 ),
                 preprocessing=Preprocessing.quijoux_2021(),
-                conventions=SwayConventions.quijoux_2021(),
+                conventions=replace(SwayConventions.quijoux_2021(), centring="as_given"),
             ),
             Preset(
                 name="quijoux-2021-raw",

@@ -93,7 +93,7 @@ ResampleOpt = Annotated[
     float | None,
     typer.Option(
         "--resample-hz",
-        help="Resample unevenly timed recordings to this rate (SWARII); boards are always resampled.",
+        help="Resample unevenly timed recordings to this rate (SWARII); boards always are.",
     ),
 ]
 ConditionOpt = Annotated[

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reeducate.cli.common import out_console, progress_bar
 from reeducate.balance.norms import NormComparison
+from reeducate.cli.common import out_console, progress_bar
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.reports.html import percentile_label
 from reeducate.services.demo import DEMO_LABEL, demo_files, run_demo

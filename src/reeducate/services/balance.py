@@ -223,7 +223,7 @@ def read_manifest(path: Path, /) -> dict[str, TrialCondition]:
     for line_no, raw in enumerate(reader, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         where = f"manifest {path.name}, line {line_no}"
-        if "condition" in row and row["condition"]:
+        if row.get("condition"):
             condition = parse_condition(row["condition"], field_name=f"{where}, column condition")
         else:
             try:

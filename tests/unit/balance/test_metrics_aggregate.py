@@ -66,15 +66,18 @@ def test_every_metric_of_these_families_is_named_with_a_unit_and_described() -> 
         assert text and METRIC_DESCRIPTIONS[name] == text
 
 
+@pytest.mark.parametrize("centring", ["signal_mean", "as_given"])
 @pytest.mark.parametrize("preset", ["santos_duarte_2016", "quijoux_2021"])
 def test_shared_work_gives_the_family_values(
-    preset: str, trajectory: tuple[np.ndarray, np.ndarray]
+    preset: str, centring: str, trajectory: tuple[np.ndarray, np.ndarray]
 ) -> None:
-    conventions = getattr(SwayConventions, preset)()
+    conventions = replace(getattr(SwayConventions, preset)(), centring=centring)
     ap, ml = trajectory
+    if centring == "as_given":  # referred to a point near, not at, the mean
+        ap, ml = ap - ap[:100].mean(), ml - ml[:100].mean()
     together = compute_sway_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=conventions)
     separate = {
-        **positional.positional_metrics(ap, ml),
+        **positional.positional_metrics(ap, ml, centring=conventions.centring),
         **ellipse.ellipse_metrics(ap, ml, conventions=conventions),
         **dynamic.dynamic_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=conventions),
         **spectral.spectral_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=conventions),
@@ -111,6 +114,79 @@ def test_presets_differ_where_documented() -> None:
     assert d["covariance_ddof"] == 0 and d["welch_nfft"] == "record"
     assert isinstance(d["diffusion"], dict) and isinstance(d["sway_density"], dict)
     assert set(d) == set(SwayConventions.__dataclass_fields__)
+    assert d["centring"] == "signal_mean" == default.as_dict()["centring"]
+    assert replace(quijoux, centring="as_given").as_dict()["centring"] == "as_given"
+
+
+def test_as_given_centring_measures_from_the_input_origin(
+    trajectory: tuple[np.ndarray, np.ndarray],
+) -> None:
+    ap0, ml0 = trajectory
+    # A trajectory whose mean is 1.5 mm AP, -0.5 mm ML away from its origin.
+    ap, ml = ap0 - ap0.mean() + 1.5e-3, ml0 - ml0.mean() - 0.5e-3
+    ap.setflags(write=False)
+    base = replace(SwayConventions.quijoux_2021(), centring="signal_mean")
+    given = replace(base, centring="as_given")
+    mean = compute_sway_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=base).values
+    origin = compute_sway_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=given).values
+    assert ml.flags.writeable and not ap.flags.writeable  # the inputs' flags are unchanged
+    # Second moments about the origin: RMS² = variance + offset² (closed form).
+    assert origin["rms_ap_m"] ** 2 == pytest.approx(mean["rms_ap_m"] ** 2 + 1.5e-3**2, rel=1e-12)
+    assert origin["rms_ml_m"] ** 2 == pytest.approx(mean["rms_ml_m"] ** 2 + 0.5e-3**2, rel=1e-12)
+    assert origin["max_distance_ap_m"] == pytest.approx(float(np.abs(ap).max()), rel=1e-15)
+    assert origin["ellipse_area_95_m2"] > mean["ellipse_area_95_m2"]
+    assert origin["mean_position_ap_m"] == 0.0 and origin["mean_position_ml_m"] == 0.0
+    assert mean["mean_position_ap_m"] == pytest.approx(1.5e-3, rel=1e-9)
+    # Translation-invariant metrics and the PCA direction do not depend on the centring.
+    invariant = [
+        "range_m",
+        "range_ap_m",
+        "path_length_m",
+        "mean_velocity_m_s",
+        "principal_sway_direction_deg",
+        "total_power_ap_m2",
+        "mean_power_frequency_hz",
+        "zero_crossings_ml_count",
+        "sway_density_mean_peak_s",
+        "ap_critical_time_s",
+    ]
+    for name in invariant:
+        assert origin[name] == pytest.approx(mean[name], rel=1e-9), name
+    different = {name for name in mean if not origin[name] == pytest.approx(mean[name])}
+    assert {"rms_ap_m", "mean_distance_m", "sway_area_per_second_m2_s"} <= different
+    # On a trajectory centred on its own mean, both centrings agree (up to rounding).
+    ap_c, ml_c = ap0 - ap0.mean(), ml0 - ml0.mean()
+    a = compute_sway_metrics(ap_c, ml_c, sampling_rate_hz=FS_HZ, conventions=base).values
+    b = compute_sway_metrics(ap_c, ml_c, sampling_rate_hz=FS_HZ, conventions=given).values
+    for name in a:
+        assert b[name] == pytest.approx(a[name], rel=1e-9, abs=1e-15), name
+
+
+def test_origin_moves_only_the_mean_position(trajectory: tuple[np.ndarray, np.ndarray]) -> None:
+    ap, ml = trajectory
+    plain = compute_sway_metrics(ap, ml, sampling_rate_hz=FS_HZ, conventions=SwayConventions())
+    moved = compute_sway_metrics(
+        ap,
+        ml,
+        sampling_rate_hz=FS_HZ,
+        conventions=SwayConventions(),
+        origin_ap_m=0.25,
+        origin_ml_m=-0.125,
+    )
+    assert moved.values["mean_position_ap_m"] == plain.values["mean_position_ap_m"] + 0.25
+    assert moved.values["mean_position_ml_m"] == plain.values["mean_position_ml_m"] - 0.125
+    for name, value in plain.values.items():
+        if not name.startswith("mean_position"):
+            assert moved.values[name] == value or math.isnan(value), name
+    for bad in (math.nan, math.inf, "0"):
+        with pytest.raises(InvalidParameterError, match="origin_ml_m must be a finite number"):
+            compute_sway_metrics(
+                ap,
+                ml,
+                sampling_rate_hz=FS_HZ,
+                conventions=SwayConventions(),
+                origin_ml_m=bad,  # type: ignore[arg-type]
+            )
 
 
 @pytest.mark.parametrize(
@@ -127,6 +203,10 @@ def test_presets_differ_where_documented() -> None:
         ({"spectral_integral": "simpson"}, "spectral_integral must be one of"),
         ({"velocity_savgol_window": 4}, "velocity_savgol_window must be an odd integer >= 3"),
         ({"velocity_savgol_polyorder": 5}, r"velocity_savgol_polyorder must be .*; got 5"),
+        (
+            {"centring": "raw_mean"},
+            "centring must be one of 'signal_mean', 'as_given'; got 'raw_mean'",
+        ),
     ],
 )
 def test_bad_conventions_are_refused(change: dict[str, object], message: str) -> None:

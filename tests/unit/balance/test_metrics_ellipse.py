@@ -122,3 +122,20 @@ def test_too_few_points_are_refused() -> None:
         ellipse_scale(2, method="f_prediction")
     with pytest.raises(InvalidParameterError, match="method must be"):
         ellipse_scale(100, method="confidence")
+
+
+def test_as_given_centring_keeps_the_origin() -> None:
+    rng = np.random.default_rng(3)
+    ap, ml = rng.normal(0.0, 0.004, 2000), rng.normal(0.0, 0.002, 2000)
+    ap, ml = ap - ap.mean() + 0.003, ml - ml.mean()  # mean exactly 3 mm AP from the origin
+    conventions = SwayConventions.quijoux_2021()
+    about_mean = prediction_ellipse(ap, ml, conventions=conventions)
+    about_origin = prediction_ellipse(ap, ml, conventions=replace(conventions, centring="as_given"))
+    assert_allclose(about_mean.centre_ap_m, 0.003, rtol=1e-9)
+    assert about_origin.centre_ap_m == 0.0 and about_origin.centre_ml_m == 0.0
+    # Moments about the origin (population, ddof 0): the AP variance grows by the offset².
+    k = ellipse_scale(2000, method="f_prediction")
+    moments = np.cov(np.vstack((ap, ml)), ddof=0) + np.array([[0.003**2, 0.0], [0.0, 0.0]])
+    assert_allclose(about_origin.semi_major_m**2, k * np.linalg.eigvalsh(moments)[1], rtol=1e-9)
+    assert_allclose(about_origin.area_m2, np.pi * k * np.sqrt(np.linalg.det(moments)), rtol=1e-9)
+    assert about_origin.area_m2 > about_mean.area_m2

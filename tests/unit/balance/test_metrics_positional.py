@@ -137,3 +137,30 @@ def test_bad_input_is_refused() -> None:
         positional_metrics(np.zeros(0), np.zeros(0))
     with pytest.raises(InvalidParameterError, match=r"points_m must have shape"):
         max_pairwise_distance(np.zeros((4, 3)))
+    with pytest.raises(
+        InvalidParameterError, match="centring must be 'signal_mean' or 'as_given'; got 'plate'"
+    ):
+        positional_metrics(np.zeros(5), np.zeros(5), centring="plate")  # type: ignore[arg-type]
+
+
+def test_as_given_centring_measures_from_the_origin() -> None:
+    # A 1 cm sine on AP around +2 mm, a 0.5 cm one on ML around -1 mm (10 whole periods).
+    t = np.arange(1000) / 100.0
+    ap = 0.002 + 0.01 * np.sin(2 * np.pi * t)
+    ml = -0.001 + 0.005 * np.sin(2 * np.pi * t)
+    before = (ap.copy(), ml.copy())
+    about_mean = positional_metrics(ap, ml)
+    about_origin = positional_metrics(ap, ml, centring="as_given")
+    np.testing.assert_array_equal(ap, before[0])
+    np.testing.assert_array_equal(ml, before[1])
+    assert ap.flags.writeable and ml.flags.writeable
+    # RMS about the origin: sqrt(A²/2 + offset²) (closed form).
+    assert_allclose(about_origin["rms_ap_m"], math.sqrt(0.01**2 / 2 + 0.002**2), rtol=1e-12)
+    assert_allclose(about_origin["rms_ml_m"], math.sqrt(0.005**2 / 2 + 0.001**2), rtol=1e-12)
+    assert_allclose(about_origin["max_distance_ap_m"], 0.012, rtol=1e-9)
+    assert_allclose(about_mean["max_distance_ap_m"], 0.01, rtol=1e-9)
+    assert about_origin["mean_position_ap_m"] == 0.0
+    assert_allclose(about_mean["mean_position_ap_m"], 0.002, rtol=1e-9)
+    # Ranges and the principal (PCA) direction do not depend on where distances start.
+    for name in ("range_m", "range_ap_m", "principal_sway_direction_deg"):
+        assert_allclose(about_origin[name], about_mean[name], rtol=1e-12)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from reeducate.balance.preprocess import Preprocessing, preprocess
+from reeducate.balance.preprocess import Preprocessing, centre_offset_m, preprocess
 from reeducate.balance.trial import CopTrial, Surface, TrialCondition, Vision
 from reeducate.errors import InvalidParameterError
 
@@ -34,6 +34,25 @@ def test_default_is_identity_and_recorded() -> None:
     settings = Preprocessing().as_dict()
     assert settings["resample_hz"] is None and settings["lowpass_hz"] is None
     assert settings["trim_start_s"] == 0.0 and settings["detrend"] == "none"
+    assert settings["centre"] == "none"
+    assert Preprocessing.quijoux_2021().as_dict()["centre"] == "raw_mean"
+
+
+def test_raw_mean_centring_runs_first_on_the_whole_record() -> None:
+    trial = _trial(fz=True)
+    offset = centre_offset_m(trial, preprocessing=Preprocessing(centre="raw_mean"))
+    assert offset == (float(np.mean(trial.ap_m)), float(np.mean(trial.ml_m)))
+    assert centre_offset_m(trial, preprocessing=Preprocessing()) == (0.0, 0.0)
+    centred = preprocess(trial, preprocessing=Preprocessing(centre="raw_mean"))
+    assert_allclose(centred.ap_m, trial.ap_m - offset[0], rtol=0, atol=0)
+    assert_allclose(centred.ml_m, trial.ml_m - offset[1], rtol=0, atol=0)
+    assert centred.vertical_force_n is not None and trial.vertical_force_n is not None
+    np.testing.assert_array_equal(centred.vertical_force_n, trial.vertical_force_n)
+    # Before the trim: the trimmed trial keeps the whole record's mean as its origin, so its
+    # own mean is not zero (the ML ramp's mean moves with the trim).
+    trimmed = preprocess(trial, preprocessing=Preprocessing(centre="raw_mean", trim_start_s=10.0))
+    assert_allclose(trimmed.ml_m, trial.ml_m[1000:] - offset[1], rtol=0, atol=0)
+    assert abs(np.mean(trimmed.ml_m)) > 1e-3
 
 
 def test_trim_removes_whole_samples_and_moves_the_start() -> None:
@@ -88,6 +107,8 @@ def test_inputs_are_not_mutated() -> None:
     ap = trial.ap_m.copy()
     preprocess(trial, preprocessing=Preprocessing(lowpass_hz=5.0, detrend="constant"))
     np.testing.assert_array_equal(trial.ap_m, ap)
+    preprocess(trial, preprocessing=Preprocessing.quijoux_2021())
+    np.testing.assert_array_equal(trial.ap_m, ap)
 
 
 @pytest.mark.parametrize(
@@ -113,6 +134,7 @@ def test_settings_incompatible_with_the_trial_are_refused(
         ({"resample_hz": 0.0}, "resample_hz must be None or a finite number > 0"),
         ({"lowpass_hz": float("nan")}, "lowpass_hz"),
         ({"detrend": "quadratic"}, "detrend must be one of"),
+        ({"centre": "mean"}, "centre must be one of 'none', 'raw_mean'; got 'mean'"),
         ({"purge_artefacts": True}, "purge_artefacts requires resample_hz"),
     ],
 )

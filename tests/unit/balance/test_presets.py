@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from reeducate.balance.conventions import SwayConventions
@@ -19,9 +21,14 @@ def test_the_three_presets_and_the_default() -> None:
     paper = get_preset("quijoux-2021")
     assert paper.preprocessing == Preprocessing.quijoux_2021()
     assert paper.preprocessing.resample_hz == 25.0 and paper.preprocessing.lowpass_hz == 10.0
-    assert paper.conventions == SwayConventions.quijoux_2021()
+    # Like that code: centre once on the raw mean, then never re-centre the processed signal.
+    assert paper.preprocessing.centre == "raw_mean"
+    assert paper.conventions == replace(SwayConventions.quijoux_2021(), centring="as_given")
     raw = get_preset("quijoux-2021-raw")
-    assert raw.preprocessing.is_identity and raw.conventions == paper.conventions
+    # Without preprocessing the raw mean is the signal's mean: the default centring suffices.
+    assert raw.preprocessing.is_identity and raw.conventions == SwayConventions.quijoux_2021()
+    assert raw.conventions.centring == "signal_mean"
+    assert default.conventions.centring == "signal_mean" and default.preprocessing.centre == "none"
     assert all(name == preset.name for name, preset in PRESETS.items())
 
 

@@ -26,8 +26,13 @@ def test_drawn_ellipse_encloses_about_95_percent_of_real_cop_samples(shared_data
     fractions = []
     for path in trials:
         cop_cm = pd.read_csv(path, sep="\t", usecols=[7, 8]).to_numpy()
-        trial = CopTrial(ap_m=cop_cm[:, 0] / 100, ml_m=cop_cm[:, 1] / 100,
-                         sampling_rate_hz=100.0, source_unit="cm", source_name=path.name)  # fmt: skip
+        trial = CopTrial(
+            ap_m=cop_cm[:, 0] / 100,
+            ml_m=cop_cm[:, 1] / 100,
+            sampling_rate_hz=100.0,
+            source_unit="cm",
+            source_name=path.name,
+        )
         analysis = analyze_trial(trial, preset=preset)
         inside = prediction_ellipse(analysis).contains(trial.ap_m, trial.ml_m)
         fractions.append(float(inside.mean()))

@@ -17,6 +17,7 @@ which travel with the result.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -84,23 +85,33 @@ def compute_sway_metrics(
     *,
     sampling_rate_hz: float,
     conventions: SwayConventions,
+    origin_ap_m: float = 0.0,
+    origin_ml_m: float = 0.0,
 ) -> SwayMetrics:
     """Every sway metric of a CoP trajectory under one set of conventions.
 
-    The trajectory is validated and centred once; moments, steps, the ellipse and the Welch
-    spectra are computed once and shared. The formulas and references of each metric are in
-    the family modules and in :data:`METRIC_DESCRIPTIONS`.
+    The trajectory is validated and centred once (as ``conventions.centring`` says); moments,
+    steps, the ellipse and the Welch spectra are computed once and shared. The formulas and
+    references of each metric are in the family modules and in :data:`METRIC_DESCRIPTIONS`.
 
     Parameters
     ----------
     ap_m, ml_m : array_like, shape (n_samples,)
         Raw anterior-posterior and medio-lateral CoP in metres, in the plate or board frame
-        (mean not removed), uniformly sampled. Never modified.
+        (mean not removed), uniformly sampled. Never modified. With
+        ``conventions.centring="as_given"`` positions are measured from the arrays' origin
+        instead of their mean: refer them to the chosen point first (the "quijoux-2021"
+        preset's ``Preprocessing(centre="raw_mean")``).
     sampling_rate_hz : float
         Sampling rate in Hz (> 0).
     conventions : SwayConventions
         Every convention that changes numbers; use ``SwayConventions.santos_duarte_2016()``
         to compare with the published data-set norms.
+    origin_ap_m, origin_ml_m : float
+        Plate-frame position of the arrays' origin, when a preprocessing step moved it
+        (:func:`~reeducate.balance.preprocess.centre_offset_m`); added to
+        ``mean_position_{ap,ml}_m`` only (every other metric is relative). Default 0: the
+        arrays are in the plate frame.
 
     Returns
     -------
@@ -139,12 +150,23 @@ def compute_sway_metrics(
     (True, 1)
     """
     fs = check_sampling_rate(sampling_rate_hz)
+    for name, origin in (("origin_ap_m", origin_ap_m), ("origin_ml_m", origin_ml_m)):
+        if not (isinstance(origin, int | float) and math.isfinite(origin)):
+            raise InvalidParameterError(f"{name} must be a finite number; got {origin!r}")
     n_required = dynamic.min_samples(conventions)
-    cop = centre_cop(ap_m, ml_m, min_samples=n_required, purpose="the sway metrics")
+    cop = centre_cop(
+        ap_m,
+        ml_m,
+        min_samples=n_required,
+        purpose="the sway metrics",
+        centring=conventions.centring,
+    )
     # Fail on a too-short record before doing any work.
     welch_parameters(cop.n, fs, conventions=conventions)
 
     values: dict[str, float] = positional.positional_from_centred(cop)
+    values["mean_position_ap_m"] += origin_ap_m
+    values["mean_position_ml_m"] += origin_ml_m
     fitted = ellipse.ellipse_from_centred(cop, conventions=conventions)
     _merge(values, fitted.as_metrics(), "ellipse")
     _merge(

@@ -296,7 +296,9 @@ def dynamic_metrics(
     sampling_rate_hz : float
         Uniform sampling rate in Hz.
     conventions : SwayConventions
-        Duration, ellipse and Savitzky-Golay conventions.
+        Duration, ellipse, Savitzky-Golay and centring conventions (``centring`` moves the
+        point the sway area, phase plane, fractal dimensions and Prieto frequencies measure
+        from; path lengths and velocities do not depend on it).
 
     Returns
     -------
@@ -321,7 +323,13 @@ def dynamic_metrics(
     (1.0, 0.062759)
     """
     fs = check_sampling_rate(sampling_rate_hz)
-    cop = centre_cop(ap_m, ml_m, min_samples=min_samples(conventions), purpose="dynamic metrics")
+    cop = centre_cop(
+        ap_m,
+        ml_m,
+        min_samples=min_samples(conventions),
+        purpose="dynamic metrics",
+        centring=conventions.centring,
+    )
     positional = positional_from_centred(cop)
     ellipse = ellipse_from_centred(cop, conventions=conventions)
     return dynamic_from_centred(

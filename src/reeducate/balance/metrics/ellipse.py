@@ -104,7 +104,8 @@ class PredictionEllipse:
     Attributes
     ----------
     centre_ap_m, centre_ml_m : float
-        Centre (the mean CoP) in the plate frame, metres.
+        Centre in the input's frame, metres: the mean CoP, or the input's origin (0, 0) with
+        ``SwayConventions(centring="as_given")``.
     semi_major_m, semi_minor_m : float
         Semi-axes in metres.
     angle_deg : float
@@ -148,8 +149,8 @@ def ellipse_from_centred(cop: CentredCop, /, *, conventions: SwayConventions) ->
     major = half_trace + spread
     minor = det / major if major > 0 else 0.0
     return PredictionEllipse(
-        centre_ap_m=cop.mean_ap,
-        centre_ml_m=cop.mean_ml,
+        centre_ap_m=cop.origin_ap,
+        centre_ml_m=cop.origin_ml,
         semi_major_m=math.sqrt(k * major),
         semi_minor_m=math.sqrt(k * minor),
         angle_deg=principal_axis_angle_deg(s_aa, s_mm, s_am),
@@ -172,7 +173,8 @@ def prediction_ellipse(
     ap_m, ml_m : array_like, shape (n_samples,)
         Raw anterior-posterior and medio-lateral CoP in metres; at least 3 samples.
     conventions : SwayConventions
-        Uses ``ellipse_method`` and ``covariance_ddof``.
+        Uses ``ellipse_method``, ``covariance_ddof`` and ``centring`` (``as_given``: moments
+        about the input's origin, ellipse centred on it).
 
     Returns
     -------
@@ -195,7 +197,9 @@ def prediction_ellipse(
     >>> round(e.area_m2 / (np.pi * 5.991 * 0.004 * 0.002), 1), abs(round(e.angle_deg)) >= 85
     (1.0, True)
     """
-    cop = centre_cop(ap_m, ml_m, min_samples=MIN_SAMPLES, purpose="the ellipse")
+    cop = centre_cop(
+        ap_m, ml_m, min_samples=MIN_SAMPLES, purpose="the ellipse", centring=conventions.centring
+    )
     return ellipse_from_centred(cop, conventions=conventions)
 
 

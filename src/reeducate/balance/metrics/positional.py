@@ -1,6 +1,8 @@
 """Positional (distance) sway metrics of a centre-of-pressure trajectory.
 
-Notation: ``AP[n]``, ``ML[n]`` are the CoP coordinates centred on their means, ``n = 1..N``;
+Notation: ``AP[n]``, ``ML[n]`` are the CoP coordinates centred on their means, ``n = 1..N``
+(or, with the convention ``centring="as_given"``, the coordinates as given, relative to a point
+chosen before the metrics, e.g. the raw mean in the Quijoux et al. 2021 pipeline);
 ``RD[n] = sqrt(AP[n]² + ML[n]²)`` is the resultant distance from the mean CoP. All moments
 here divide by ``N`` (Prieto et al. 1996; Quijoux et al. 2021); the covariance divisor of the
 ellipse is a separate convention (:mod:`reeducate.balance.metrics.ellipse`).
@@ -21,13 +23,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import ConvexHull, QhullError
 
 from reeducate.errors import InvalidParameterError, SignalQualityError
+
+if TYPE_CHECKING:
+    from reeducate.balance.conventions import Centring
 
 FloatArray = NDArray[np.float64]
 
@@ -38,8 +43,10 @@ Z_05: Final = 1.645
 _BRUTE_FORCE_HULL: Final = 32
 
 DESCRIPTIONS: Final[Mapping[str, str]] = {
-    "mean_position_ap_m": "Mean AP CoP position in the plate frame (Prieto 1996).",
-    "mean_position_ml_m": "Mean ML CoP position in the plate frame (Prieto 1996).",
+    "mean_position_ap_m": "Mean AP CoP position in the plate frame (Prieto 1996); with centring "
+    "'as_given', the AP position distances are measured from (Quijoux 2021: the raw mean).",
+    "mean_position_ml_m": "Mean ML CoP position in the plate frame (Prieto 1996); with centring "
+    "'as_given', the ML position distances are measured from (Quijoux 2021: the raw mean).",
     "mean_distance_m": "Mean distance of the CoP from its mean position, MDIST (Prieto 1996, "
     "doi:10.1109/10.532130).",
     "mean_distance_ap_m": "Mean absolute AP distance from the mean CoP, MDIST-AP (Prieto 1996).",
@@ -68,9 +75,13 @@ DESCRIPTIONS: Final[Mapping[str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class CentredCop:
-    """A validated CoP trajectory centred on its mean, with its second moments (internal).
+    """A validated CoP trajectory referred to its centre, with its second moments (internal).
 
-    Shared by every metric family so that centring and moments are computed once.
+    Shared by every metric family so that centring and moments are computed once. ``ap`` and
+    ``ml`` are read-only positions relative to the centre (``origin_ap``, ``origin_ml`` in the
+    input's frame: the mean for ``centring="signal_mean"``, 0 for ``"as_given"``); ``sum_*``
+    are the second moments about that centre and ``scatter_*`` those about the mean (the same
+    numbers for ``signal_mean``); ``mean_ap``, ``mean_ml`` are the input's means.
     """
 
     ap: FloatArray
@@ -80,6 +91,11 @@ class CentredCop:
     sum_aa: float
     sum_mm: float
     sum_am: float
+    origin_ap: float
+    origin_ml: float
+    scatter_aa: float
+    scatter_mm: float
+    scatter_am: float
 
     @property
     def n(self) -> int:
@@ -101,9 +117,18 @@ def check_sampling_rate(sampling_rate_hz: float, /) -> float:
 
 
 def centre_cop(
-    ap_m: ArrayLike, ml_m: ArrayLike, /, *, min_samples: int, purpose: str
+    ap_m: ArrayLike,
+    ml_m: ArrayLike,
+    /,
+    *,
+    min_samples: int,
+    purpose: str,
+    centring: Centring = "signal_mean",
 ) -> CentredCop:
     """Validate raw CoP arrays and centre them (internal; inputs are never modified).
+
+    ``centring="signal_mean"`` subtracts the mean of each coordinate; ``"as_given"`` keeps
+    the input's origin (see :class:`~reeducate.balance.conventions.SwayConventions`).
 
     Raises
     ------
@@ -133,18 +158,39 @@ def centre_cop(
     # A motionless coordinate is centred exactly (np.mean of a constant can be off by 1 ulp).
     mean_ap = float(ap[0]) if ap.min() == ap.max() else float(np.mean(ap))
     mean_ml = float(ml[0]) if ml.min() == ml.max() else float(np.mean(ml))
-    ap_c = ap - mean_ap
-    ml_c = ml - mean_ml
+    if centring == "signal_mean":
+        origin_ap, origin_ml = mean_ap, mean_ml
+        ap_c = ap - mean_ap
+        ml_c = ml - mean_ml
+    elif centring == "as_given":
+        origin_ap = origin_ml = 0.0
+        ap_c = ap.view()  # a view: marking it read-only leaves the caller's array alone
+        ml_c = ml.view()
+    else:
+        raise InvalidParameterError(
+            f"centring must be 'signal_mean' or 'as_given'; got {centring!r}"
+        )
     ap_c.setflags(write=False)
     ml_c.setflags(write=False)
+    sums = (float(np.dot(ap_c, ap_c)), float(np.dot(ml_c, ml_c)), float(np.dot(ap_c, ml_c)))
+    if centring == "signal_mean":
+        scatter = sums
+    else:  # second pass about the mean (no cancellation of the origin's offset)
+        ap_d, ml_d = ap - mean_ap, ml - mean_ml
+        scatter = (float(np.dot(ap_d, ap_d)), float(np.dot(ml_d, ml_d)), float(np.dot(ap_d, ml_d)))
     return CentredCop(
         ap=ap_c,
         ml=ml_c,
         mean_ap=mean_ap,
         mean_ml=mean_ml,
-        sum_aa=float(np.dot(ap_c, ap_c)),
-        sum_mm=float(np.dot(ml_c, ml_c)),
-        sum_am=float(np.dot(ap_c, ml_c)),
+        sum_aa=sums[0],
+        sum_mm=sums[1],
+        sum_am=sums[2],
+        origin_ap=origin_ap,
+        origin_ml=origin_ml,
+        scatter_aa=scatter[0],
+        scatter_mm=scatter[1],
+        scatter_am=scatter[2],
     )
 
 
@@ -297,13 +343,16 @@ def positional_from_centred(cop: CentredCop, /) -> dict[str, float]:
     range_ap = float(ap.max() - ap.min())
     range_ml = float(ml.max() - ml.min())
     sd_radius = math.sqrt(max(rms_distance**2 - mean_distance**2, 0.0))
-    angle_from_ml = principal_axis_angle_deg(var_ap, var_ml, cov_am)
+    # The principal direction is that of the scatter about its mean (a PCA) in every centring.
+    angle_from_ml = principal_axis_angle_deg(
+        cop.scatter_aa / n, cop.scatter_mm / n, cop.scatter_am / n
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         range_ratio = float(np.divide(range_ml, range_ap))
         coefficient = float(np.divide(cov_am, rms_ap * rms_ml))
     return {
-        "mean_position_ap_m": cop.mean_ap,
-        "mean_position_ml_m": cop.mean_ml,
+        "mean_position_ap_m": cop.origin_ap,
+        "mean_position_ml_m": cop.origin_ml,
         "mean_distance_m": mean_distance,
         "mean_distance_ap_m": float(np.mean(np.abs(ap))),
         "mean_distance_ml_m": float(np.mean(np.abs(ml))),
@@ -324,12 +373,15 @@ def positional_from_centred(cop: CentredCop, /) -> dict[str, float]:
     }
 
 
-def positional_metrics(ap_m: ArrayLike, ml_m: ArrayLike, /) -> dict[str, float]:
-    """Positional sway metrics of a CoP trajectory (the mean is removed inside).
+def positional_metrics(
+    ap_m: ArrayLike, ml_m: ArrayLike, /, *, centring: Centring = "signal_mean"
+) -> dict[str, float]:
+    """Positional sway metrics of a CoP trajectory (the mean is removed inside by default).
 
     With ``AP``, ``ML`` centred and ``RD = sqrt(AP² + ML²)``:
 
-    * ``mean_position_{ap,ml}_m``: means of the raw coordinates (plate frame);
+    * ``mean_position_{ap,ml}_m``: means of the raw coordinates (plate frame), i.e. the point
+      ``AP``, ``ML`` are measured from;
     * ``mean_distance_m = mean(RD)``; ``mean_distance_ap_m = mean(|AP|)`` (and ML);
     * ``rms_distance_m = sqrt(mean(RD²))``; ``rms_ap_m = sqrt(mean(AP²))`` (and ML);
     * ``max_distance_m = max(RD)``; ``max_distance_ap_m = max(|AP|)`` (and ML);
@@ -349,6 +401,13 @@ def positional_metrics(ap_m: ArrayLike, ml_m: ArrayLike, /) -> dict[str, float]:
     ----------
     ap_m, ml_m : array_like, shape (n_samples,)
         Raw anterior-posterior and medio-lateral CoP in metres (mean not removed).
+    centring : {"signal_mean", "as_given"}
+        ``signal_mean``: ``AP``, ``ML`` above are centred on their means. ``as_given``: they
+        are the input as it is, for a signal already referred to a chosen point (see
+        :class:`~reeducate.balance.conventions.SwayConventions`); distances, RMS and the sway
+        direction coefficient are then about that point, ``mean_position_*`` is that point
+        (0 in the input's frame). Ranges and the principal direction (a PCA of the scatter
+        about its mean) do not depend on it.
 
     Returns
     -------
@@ -370,7 +429,7 @@ def positional_metrics(ap_m: ArrayLike, ml_m: ArrayLike, /) -> dict[str, float]:
     (1.0, 0.02)
     """
     return positional_from_centred(
-        centre_cop(ap_m, ml_m, min_samples=1, purpose="positional metrics")
+        centre_cop(ap_m, ml_m, min_samples=1, purpose="positional metrics", centring=centring)
     )
 
 

@@ -332,7 +332,9 @@ def spectral_metrics(
     (0.4, 0.4)
     """
     fs = check_sampling_rate(sampling_rate_hz)
-    cop = centre_cop(ap_m, ml_m, min_samples=1, purpose="the spectral metrics")
+    cop = centre_cop(
+        ap_m, ml_m, min_samples=1, purpose="the spectral metrics", centring=conventions.centring
+    )
     return spectral_from_centred(cop, sampling_rate_hz=fs, conventions=conventions)
 
 

@@ -17,9 +17,9 @@ between the CoP positions of successive peaks. As in that code the curve leaves 
 sample.
 
 The reference code loops over samples and grows each circle one sample at a time (O(N^2) for a
-steady CoP); here all circles grow at once by exact path-length jumps (each pass one ``searchsorted`` over
-the cumulative path length), then the few long stays by blocks, with exactly the reference's
-comparisons; peaks are found without a Python loop.
+steady CoP); here all circles grow at once by exact path-length jumps (each pass one
+``searchsorted`` over the cumulative path length), then the few long stays by blocks, with
+exactly the reference's comparisons; peaks are found without a Python loop.
 
 References
 ----------
