@@ -161,12 +161,13 @@ def _first_exits(
     y = np.concatenate([p[:, 1], p[::-1, 1]])
     cum_f = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(p[:, 0]), np.diff(p[:, 1])))])
     cum_b = cum_f[-1] - cum_f[::-1]  # cumulative path length of the reversed record
-    cum = np.concatenate([cum_f, cum_b])
+    # One increasing array for both records: the reversed record's lengths start beyond any
+    # jump target of the forward record, so a search never lands across the join.
+    cum = np.concatenate([cum_f, cum_b + (cum_f[-1] + 2.0 * radius + 1.0)])
     exits = np.full(2 * n, n, dtype=np.intp)
     t = np.concatenate([np.arange(n - 1), n + np.arange(n - 1)]).astype(np.intp)
     pos = t + 1
-    backward = t >= n
-    end = np.where(backward, 2 * n, n)
+    end = np.where(t >= n, 2 * n, n)
     xt, yt = x[t], y[t]
     margin = 1e-9 * radius
     for _ in range(_MAX_JUMP_PASSES):
@@ -175,20 +176,12 @@ def _first_exits(
         dx = x[pos] - xt
         dy = y[pos] - yt
         d = np.sqrt(dx * dx + dy * dy)
-        inside = d <= radius
-        exits[t[~inside]] = pos[~inside]
-        t, pos, backward, end = t[inside], pos[inside], backward[inside], end[inside]
-        xt, yt, d = xt[inside], yt[inside], d[inside]
-        target = cum[pos] + (radius - d) - margin
-        jump = np.where(
-            backward,
-            n + np.searchsorted(cum_b, target, side="right"),
-            np.searchsorted(cum_f, target, side="right"),
-        )
+        outside = d > radius
+        exits[t[outside]] = pos[outside]
+        jump = np.searchsorted(cum, cum[pos] + (radius - d) - margin, side="right")
         pos = np.maximum(jump, pos + 1)
-        alive = pos < end
-        t, pos, backward, end = t[alive], pos[alive], backward[alive], end[alive]
-        xt, yt = xt[alive], yt[alive]
+        keep = ~outside & (pos < end)
+        t, pos, end, xt, yt = t[keep], pos[keep], end[keep], xt[keep], yt[keep]
     block = _FIRST_BLOCK
     while t.size:
         candidates = pos[:, None] + np.arange(block)
