@@ -12,5 +12,5 @@ fi
 if [ ! -x .venv/bin/python ]; then
     "$python_bin" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[${extras}]"
+.venv/bin/python -m pip install -qq --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -qq --disable-pip-version-check -e ".[${extras}]"
