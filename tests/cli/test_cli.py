@@ -190,3 +190,23 @@ def test_jobs_two_gives_the_same_rows_as_jobs_one(
     code, two, err = run(["balance", "analyze", "--format", "csv", "--jobs", "2", *paths], capsys)
     assert code == ExitCode.OK, err
     assert one == two
+
+
+def test_a_folder_is_expanded_to_its_recordings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "session"
+    folder.mkdir()
+    for i in range(2):
+        write_circle_csv(folder / f"t{i}.csv", radius_cm=1.0, turns=5, fs_hz=50.0, n=1500)
+    (folder / "notes.md").write_text("not a recording", encoding="utf-8")
+    code, out, err = run(["balance", "analyze", "--format", "csv", str(folder)], capsys)
+    assert code == ExitCode.OK, err
+    assert [r["file"] for r in csv.DictReader(io.StringIO(out))] == ["t0.csv", "t1.csv"]
+
+
+def test_an_empty_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(["balance", "analyze", str(tmp_path / "empty")], capsys)
+    assert code == ExitCode.NOT_FOUND
+    assert "empty/" in err and "no recordings" in err

@@ -161,6 +161,7 @@ def analyze(
     condition: ConditionOpt = None,
 ) -> int:
     """Compute the full set of centre-of-pressure sway metrics for each recording."""
+    paths = service.expand_paths(paths)
     request = _request(
         preset=preset,
         time_col=time_col,
@@ -283,6 +284,7 @@ def report(
     condition: ConditionOpt = None,
 ) -> int:
     """Write an HTML report with figures (and the figures as PNG) for a session of trials."""
+    paths = service.expand_paths(paths)
     request = _request(
         preset=preset,
         time_col=time_col,

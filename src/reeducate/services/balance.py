@@ -20,7 +20,7 @@ from reeducate.balance.analysis import TrialAnalysis, analyze_trial
 from reeducate.balance.forceplate import weight_bearing_summary
 from reeducate.balance.presets import get_preset
 from reeducate.balance.trial import CopTrial, Stance, Surface, TrialCondition, Vision
-from reeducate.errors import FileFormatError, InvalidParameterError, ReeducateError
+from reeducate.errors import FileFormatError, InvalidParameterError, NotFoundError, ReeducateError
 from reeducate.io import DelimitedOptions, TrialInfo, read_cop
 from reeducate.units import to_display
 
@@ -50,6 +50,34 @@ class FileOutcome:
     def ok(self) -> bool:
         """True when the file was analysed."""
         return self.error is None
+
+
+#: File name endings taken from a folder given as input.
+RECORDING_SUFFIXES = (".txt", ".csv", ".tsv", ".dat", ".c3d", ".txt.gz", ".csv.gz", ".tsv.gz")
+
+
+def expand_paths(paths: Sequence[Path], /) -> list[Path]:
+    """Replace each folder by the recordings directly inside it (sorted by name).
+
+    A named file is kept as given (its reader reports it if it is not a recording); a folder with
+    no recording in it is refused.
+    """
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file() and p.name.lower().endswith(RECORDING_SUFFIXES)
+            )
+            if not found:
+                raise NotFoundError(
+                    f"{path.name}/: no recordings ({', '.join(RECORDING_SUFFIXES)}) in this folder"
+                )
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
 
 
 def load_trial(path: Path, /, *, request: AnalysisRequest) -> tuple[CopTrial, dict[str, float]]:
