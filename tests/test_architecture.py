@@ -28,3 +28,13 @@ def test_importing_the_package_loads_nothing_heavy(module: str) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_the_command_line_starts_without_the_numerical_stack() -> None:
+    # `reeducate --help` must be instant, and batch workers import SciPy in parallel.
+    code = (
+        "import sys, reeducate.cli.app; "
+        "print([m for m in ('scipy', 'pandas', 'matplotlib') if m in sys.modules])"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

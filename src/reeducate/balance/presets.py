@@ -21,6 +21,7 @@ from typing import Final
 
 from reeducate.balance.conventions import SwayConventions
 from reeducate.balance.preprocess import Preprocessing
+from reeducate.balance.preset_names import DEFAULT_PRESET, PRESET_NAMES
 from reeducate.errors import InvalidParameterError, NotFoundError
 
 __all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "get_preset"]
@@ -85,7 +86,8 @@ PRESETS: Final[Mapping[str, Preset]] = MappingProxyType(
 )
 
 #: Name of the preset used when none is given.
-DEFAULT_PRESET: Final[str] = "santos-duarte-2016"
+if tuple(PRESETS) != PRESET_NAMES:  # pragma: no cover - a programming error caught on import
+    raise RuntimeError(f"preset_names.PRESET_NAMES {PRESET_NAMES} != presets {tuple(PRESETS)}")
 
 
 def get_preset(name: str, /) -> Preset:

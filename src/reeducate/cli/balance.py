@@ -10,12 +10,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reeducate.balance.presets import DEFAULT_PRESET, PRESETS
+from reeducate.balance.preset_names import DEFAULT_PRESET, PRESET_NAMES
 from reeducate.cli.common import err_console, out_console, progress_bar
 from reeducate.cli.exit_codes import ExitCode, exit_code_for_kind
-from reeducate.io import DelimitedOptions, read_trial_metadata
+from reeducate.io.options import DelimitedOptions
 from reeducate.services import balance as service
-from reeducate.services.balance_report import build_report
 
 balance_app = typer.Typer(
     help="Balance assessment: centre-of-pressure sway from force plates and balance boards.",
@@ -48,7 +47,9 @@ PathsArg = Annotated[
 ]
 PresetOpt = Annotated[
     str,
-    typer.Option("--preset", help=f"Metric conventions and preprocessing ({', '.join(PRESETS)})."),
+    typer.Option(
+        "--preset", help=f"Metric conventions and preprocessing ({', '.join(PRESET_NAMES)})."
+    ),
 ]
 TimeColOpt = Annotated[str | None, typer.Option("--time-col", help="Name of the time column.")]
 ApColOpt = Annotated[
@@ -129,7 +130,11 @@ def _request(
         resample_hz=resample_hz,
     )
     conditions = service.read_manifest(manifest) if manifest else {}
-    info = read_trial_metadata(metadata) if metadata else {}
+    info = {}
+    if metadata:
+        from reeducate.io import read_trial_metadata
+
+        info = read_trial_metadata(metadata)
     if condition:
         one = service.parse_condition(condition, field_name="--condition")
         conditions = {p.name: one for p in paths} | conditions
@@ -299,6 +304,8 @@ def report(
         condition=condition,
         paths=paths,
     )
+    from reeducate.services.balance_report import build_report
+
     group = age_group.value if age_group else None
     with progress_bar() as progress:
         task = progress.add_task("analysing", total=len(paths))
@@ -318,6 +325,8 @@ def report(
 @balance_app.command("presets")
 def presets() -> int:
     """List the metric presets and what each one does."""
+    from reeducate.balance.presets import PRESETS
+
     table = Table(title="Presets", title_justify="left")
     table.add_column("name")
     table.add_column("description")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from reeducate.balance.norms import NormComparison
 from reeducate.cli.common import out_console, progress_bar
 from reeducate.cli.exit_codes import ExitCode
-from reeducate.reports.html import percentile_label
-from reeducate.services.demo import DEMO_LABEL, demo_files, run_demo
 from reeducate.units import to_display
+
+if TYPE_CHECKING:
+    from reeducate.balance.norms import NormComparison
 
 
 def demo_command(
@@ -23,6 +23,8 @@ def demo_command(
 ) -> int:
     """Analyse bundled real trials of one person (eyes open/closed x firm/foam) and write a
     balance report."""
+    from reeducate.services.demo import DEMO_LABEL, demo_files, run_demo
+
     paths, _, _ = demo_files()
     with progress_bar() as progress:
         task = progress.add_task("analysing", total=len(paths))
@@ -60,6 +62,8 @@ def demo_command(
 
 
 def _percentile(comparison: NormComparison | None) -> str:
+    from reeducate.reports.html import percentile_label
+
     if comparison is None or comparison.percentile is None:
         return "no norm"
     flag = " [red]⚑[/red]" if comparison.outside_band else ""

@@ -14,15 +14,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reeducate.balance.analysis import TrialAnalysis, analyze_trial
-from reeducate.balance.forceplate import weight_bearing_summary
-from reeducate.balance.presets import get_preset
+from reeducate.balance.preset_names import DEFAULT_PRESET, check_preset_name
 from reeducate.balance.trial import CopTrial, Stance, Surface, TrialCondition, Vision
 from reeducate.errors import FileFormatError, InvalidParameterError, NotFoundError, ReeducateError
-from reeducate.io import DelimitedOptions, TrialInfo, read_cop
+from reeducate.io.options import DelimitedOptions
 from reeducate.units import to_display
+
+if TYPE_CHECKING:
+    from reeducate.balance.analysis import TrialAnalysis
+    from reeducate.io import TrialInfo
+
+# The numerical stack (reading, metrics) is imported inside the functions that use it, so the
+# command line starts at once and worker processes import it in parallel.
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,7 +35,7 @@ class AnalysisRequest:
     """What to analyse and how: reader options, preset and per-file conditions."""
 
     reader_options: DelimitedOptions = field(default_factory=DelimitedOptions)
-    preset: str = "santos-duarte-2016"
+    preset: str = DEFAULT_PRESET
     conditions: Mapping[str, TrialCondition] = field(default_factory=dict)
     metadata: Mapping[str, TrialInfo] = field(default_factory=dict)
 
@@ -86,6 +91,9 @@ def load_trial(path: Path, /, *, request: AnalysisRequest) -> tuple[CopTrial, di
     Returns the trial and any extra per-file values (weight-bearing asymmetry for two plates),
     already SI-named.
     """
+    from reeducate.balance.forceplate import weight_bearing_summary
+    from reeducate.io import read_cop
+
     loaded = read_cop(path, options=request.reader_options, metadata=request.metadata or None)
     extra: dict[str, float] = {}
     trial: CopTrial
@@ -106,6 +114,9 @@ def analyze_path(
     path: Path, /, *, request: AnalysisRequest
 ) -> tuple[TrialAnalysis, dict[str, float]]:
     """Read and analyse one file (in this process)."""
+    from reeducate.balance.analysis import analyze_trial
+    from reeducate.balance.presets import get_preset
+
     trial, extra = load_trial(path, request=request)
     return analyze_trial(trial, preset=get_preset(request.preset)), extra
 
@@ -166,7 +177,7 @@ def analyze_files(
     """
     if jobs < 1:
         raise InvalidParameterError(f"jobs must be >= 1; got {jobs}")
-    get_preset(request.preset)  # fail fast on an unknown preset, before any work
+    check_preset_name(request.preset)  # fail fast on an unknown preset, before any work
     work = [(Path(p), request) for p in paths]
     outcomes: list[FileOutcome] = []
     if jobs == 1 or len(work) < 4:

@@ -37,3 +37,13 @@ def test_unknown_preset_lists_the_valid_names() -> None:
         NotFoundError, match="santos-duarte-2016, quijoux-2021, quijoux-2021-raw; got 'x'"
     ):
         get_preset("x")
+
+
+def test_light_preset_names_match_the_presets() -> None:
+    from reeducate.balance.preset_names import DEFAULT_PRESET as LIGHT_DEFAULT
+    from reeducate.balance.preset_names import PRESET_NAMES
+    from reeducate.balance.presets import DEFAULT_PRESET as HEAVY_DEFAULT
+    from reeducate.balance.presets import PRESETS
+
+    assert tuple(PRESETS) == PRESET_NAMES
+    assert LIGHT_DEFAULT == HEAVY_DEFAULT == PRESET_NAMES[0]
