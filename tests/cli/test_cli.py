@@ -210,3 +210,26 @@ def test_an_empty_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, _, err = run(["balance", "analyze", str(tmp_path / "empty")], capsys)
     assert code == ExitCode.NOT_FOUND
     assert "empty/" in err and "no recordings" in err
+
+
+def test_a_short_trial_keeps_what_it_supports_and_warns_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "six_seconds.csv"
+    write_circle_csv(path, radius_cm=1.0, turns=3, fs_hz=50.0, n=300)  # 6 s
+    code, out, err = run(["balance", "analyze", "--format", "csv", str(path)], capsys)
+    assert code == ExitCode.OK, err
+    assert "six_seconds.csv: stabilogram diffusion metrics not computed" in err
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert row["ap_critical_time_s"] == "nan"
+    assert float(row["mean_distance_mm"]) == pytest.approx(10.0, rel=1e-5)
+
+
+def test_errors_from_deep_inside_name_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "four_samples.csv"
+    path.write_text("t[s],ap[mm],ml[mm]\n0,1,2\n0.01,1,3\n0.02,2,2\n0.03,1,1\n", encoding="utf-8")
+    code, out, err = run(["balance", "analyze", str(path)], capsys)
+    assert code == ExitCode.SIGNAL_QUALITY
+    assert err.strip().startswith("error: four_samples.csv") and out == ""

@@ -137,15 +137,23 @@ def _row(analysis: TrialAnalysis, extra: Mapping[str, float]) -> dict[str, Any]:
     return row
 
 
+def with_file_name(message: str, name: str, /) -> str:
+    """``message`` prefixed with the file name, unless it already names the file."""
+    return message if name in message else f"{name}: {message}"
+
+
 def _analyze_one(args: tuple[Path, AnalysisRequest]) -> FileOutcome:
     path, request = args
-    caught: list[str] = []
     with warnings.catch_warnings(record=True) as recorded:
         warnings.simplefilter("always")
         try:
             analysis, extra = analyze_path(path, request=request)
         except ReeducateError as exc:
-            return FileOutcome(source_name=path.name, error=str(exc), error_kind=type(exc).__name__)
+            return FileOutcome(
+                source_name=path.name,
+                error=with_file_name(str(exc), path.name),
+                error_kind=type(exc).__name__,
+            )
         except MemoryError:
             raise
         except Exception as exc:  # an unexpected failure in one file must not sink the batch
@@ -154,7 +162,7 @@ def _analyze_one(args: tuple[Path, AnalysisRequest]) -> FileOutcome:
                 error=f"{path.name}: internal error ({type(exc).__name__}: {exc})",
                 error_kind="InternalError",
             )
-    caught = [str(w.message) for w in recorded]
+    caught = [with_file_name(str(w.message), path.name) for w in recorded]
     return FileOutcome(
         source_name=path.name,
         row=_row(analysis, extra),

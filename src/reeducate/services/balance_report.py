@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,9 +15,15 @@ from pathlib import Path
 from reeducate.balance.analysis import TrialAnalysis
 from reeducate.balance.conditions import ConditionSummary, summarize_conditions
 from reeducate.balance.norms import NormComparison, compare_summary_with_norms, resolve_age_group
-from reeducate.errors import InvalidParameterError
+from reeducate.errors import InvalidParameterError, ReeducateError
 from reeducate.reports.html import render_balance_report
-from reeducate.services.balance import AnalysisRequest, _row, analyze_path, rows_to_csv
+from reeducate.services.balance import (
+    AnalysisRequest,
+    _row,
+    analyze_path,
+    rows_to_csv,
+    with_file_name,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,7 +66,18 @@ def build_report(
     analyses: list[TrialAnalysis] = []
     rows = []
     for path in paths:
-        analysis, extra = analyze_path(Path(path), request=request)
+        try:
+            with warnings.catch_warnings(record=True) as recorded:
+                warnings.simplefilter("always")
+                analysis, extra = analyze_path(Path(path), request=request)
+        except ReeducateError as exc:
+            raise type(exc)(with_file_name(str(exc), Path(path).name)) from None
+        for caught in recorded:  # re-issue each warning with the file it concerns
+            warnings.warn(
+                with_file_name(str(caught.message), Path(path).name),
+                caught.category,
+                stacklevel=2,
+            )
         analyses.append(analysis)
         rows.append(_row(analysis, extra))
         if on_file is not None:

@@ -19,7 +19,7 @@ from reeducate.balance.metrics import (
     positional,
     spectral,
 )
-from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.errors import InvalidParameterError, SignalQualityError, SignalQualityWarning
 
 FS_HZ = 100.0
 REQUIRED = (
@@ -232,7 +232,50 @@ def test_bad_input_is_refused(trajectory: tuple[np.ndarray, np.ndarray]) -> None
         )
     with pytest.raises(SignalQualityError, match="at least 5 samples"):
         compute_sway_metrics(ap[:4], ml[:4], sampling_rate_hz=FS_HZ, conventions=conventions)
-    with pytest.raises(SignalQualityError, match="at least 1000 samples"):
-        compute_sway_metrics(
+    # One sample short of a 10-s Welch segment: the spectral family is NaN, with the reason.
+    with pytest.warns(SignalQualityWarning, match="at least 1000 samples"):
+        short = compute_sway_metrics(
             ap[:999], ml[:999], sampling_rate_hz=FS_HZ, conventions=SwayConventions.quijoux_2021()
         )
+    assert math.isnan(short.values["mean_power_frequency_hz"])
+
+
+def test_each_family_publishes_exactly_the_names_it_computes() -> None:
+    from reeducate.balance.metrics import _family_names, spectral, stochastic, sway_density
+    from reeducate.balance.metrics.positional import centre_cop
+
+    rng = np.random.default_rng(3)
+    walk = np.cumsum(rng.normal(0.0, 1e-4, size=(6000, 2)), axis=0)
+    conventions = SwayConventions.santos_duarte_2016()
+    cop = centre_cop(walk[:, 0], walk[:, 1], min_samples=5, purpose="test", centring="signal_mean")
+    computed = {
+        spectral: spectral.spectral_from_centred(
+            cop, sampling_rate_hz=100.0, conventions=conventions
+        ),
+        stochastic: stochastic.diffusion_metrics(
+            walk[:, 0], walk[:, 1], sampling_rate_hz=100.0, conventions=conventions.diffusion
+        ),
+        sway_density: sway_density.sway_density_metrics(
+            walk[:, 0], walk[:, 1], sampling_rate_hz=100.0, conventions=conventions.sway_density
+        ),
+    }
+    for module, values in computed.items():
+        assert set(_family_names(module)) == set(values), module.__name__
+
+
+def test_a_record_too_short_for_a_family_gives_nan_for_it_and_says_why() -> None:
+    rng = np.random.default_rng(4)
+    walk = np.cumsum(rng.normal(0.0, 1e-4, size=(600, 2)), axis=0)  # 6 s at 100 Hz
+    with pytest.warns(SignalQualityWarning) as caught:
+        values = compute_sway_metrics(
+            walk[:, 0], walk[:, 1], sampling_rate_hz=100.0,
+            conventions=SwayConventions.quijoux_2021(),
+        ).values  # fmt: skip
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "spectral metrics not computed" in messages  # 10-s Welch segments
+    assert "diffusion metrics not computed" in messages  # lags up to 2.5 s need 7.5 s
+    assert np.isnan(values["total_power_ap_m2"]) and np.isnan(values["ap_critical_time_s"])
+    # The families the record supports are still there, and right.
+    path = np.sum(np.hypot(*np.diff(walk, axis=0).T))
+    assert values["mean_velocity_m_s"] == pytest.approx(path / 6.0, rel=1e-12)
+    assert np.isfinite(values["sway_density_mean_peak_s"])

@@ -18,7 +18,8 @@ which travel with the result.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
@@ -29,8 +30,8 @@ from reeducate.balance.metrics import dynamic, ellipse, positional, spectral
 from reeducate.balance.metrics import stochastic as _stochastic
 from reeducate.balance.metrics import sway_density as _sway_density
 from reeducate.balance.metrics.positional import centre_cop, check_sampling_rate
-from reeducate.balance.metrics.spectral import cop_power_spectrum, welch_parameters
-from reeducate.errors import InvalidParameterError
+from reeducate.balance.metrics.spectral import cop_power_spectrum
+from reeducate.errors import InvalidParameterError, SignalQualityError, SignalQualityWarning
 
 if TYPE_CHECKING:
     from reeducate.balance.conventions import SwayConventions
@@ -78,6 +79,33 @@ def _merge(values: dict[str, float], extra: Mapping[str, float], source: str) ->
     values.update({str(k): float(v) for k, v in extra.items()})
 
 
+def _family_names(module: object) -> tuple[str, ...]:
+    for attribute in ("DESCRIPTIONS", "METRIC_DESCRIPTIONS"):
+        table = getattr(module, attribute, None)
+        if isinstance(table, Mapping):
+            return tuple(str(k) for k in table)
+    raise InvalidParameterError(f"{module!r} publishes no metric names")  # pragma: no cover
+
+
+def _merge_family(
+    values: dict[str, float],
+    compute: Callable[[], Mapping[str, float]],
+    *,
+    module: object,
+    label: str,
+) -> None:
+    """Merge one family's metrics; a family the record cannot support (too short, no motion)
+    is reported as NaN with a :class:`SignalQualityWarning` saying why, so that the other
+    families are still computed and no number is silently wrong."""
+    try:
+        extra = compute()
+    except SignalQualityError as exc:
+        warnings.warn(f"{label} not computed, reported as NaN: {exc}", SignalQualityWarning,
+                      stacklevel=3)  # fmt: skip
+        extra = dict.fromkeys(_family_names(module), math.nan)
+    _merge(values, extra, label)
+
+
 def compute_sway_metrics(
     ap_m: ArrayLike,
     ml_m: ArrayLike,
@@ -122,8 +150,15 @@ def compute_sway_metrics(
     InvalidParameterError
         ``sampling_rate_hz`` not a finite positive number; arrays not 1-D of equal length.
     SignalQualityError
-        Non-finite samples; a record too short for a metric (fewer than 3 samples for the
-        ellipse, fewer than the Savitzky-Golay window, shorter than one Welch segment).
+        Non-finite samples; a record too short for the core metrics (fewer than 3 samples for
+        the ellipse, fewer than the Savitzky-Golay window).
+
+    Warns
+    -----
+    SignalQualityWarning
+        When the record cannot support the spectral, diffusion or sway-density family (shorter
+        than one Welch segment or than the diffusion lags, a CoP that never moves): that
+        family's metrics are NaN and the warning says why.
 
     References
     ----------
@@ -161,9 +196,6 @@ def compute_sway_metrics(
         purpose="the sway metrics",
         centring=conventions.centring,
     )
-    # Fail on a too-short record before doing any work.
-    welch_parameters(cop.n, fs, conventions=conventions)
-
     values: dict[str, float] = positional.positional_from_centred(cop)
     values["mean_position_ap_m"] += origin_ap_m
     values["mean_position_ml_m"] += origin_ml_m
@@ -180,24 +212,27 @@ def compute_sway_metrics(
         ),
         "dynamic metrics",
     )
-    _merge(
+    _merge_family(
         values,
-        spectral.spectral_from_centred(cop, sampling_rate_hz=fs, conventions=conventions),
-        "spectral metrics",
+        lambda: spectral.spectral_from_centred(cop, sampling_rate_hz=fs, conventions=conventions),
+        module=spectral,
+        label="spectral metrics",
     )
-    _merge(
+    _merge_family(
         values,
-        _stochastic.diffusion_metrics(
+        lambda: _stochastic.diffusion_metrics(
             cop.ap, cop.ml, sampling_rate_hz=fs, conventions=conventions.diffusion
         ),
-        "diffusion_metrics",
+        module=_stochastic,
+        label="stabilogram diffusion metrics",
     )
-    _merge(
+    _merge_family(
         values,
-        _sway_density.sway_density_metrics(
+        lambda: _sway_density.sway_density_metrics(
             cop.ap, cop.ml, sampling_rate_hz=fs, conventions=conventions.sway_density
         ),
-        "sway_density_metrics",
+        module=_sway_density,
+        label="sway density metrics",
     )
     return SwayMetrics(values=MappingProxyType(values), conventions=conventions)
 
