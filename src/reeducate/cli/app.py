@@ -18,7 +18,9 @@ from reeducate import __version__
 from reeducate.cli.balance import balance_app
 from reeducate.cli.common import err_console
 from reeducate.cli.demo import demo_command
+from reeducate.cli.exercises import exercises_app
 from reeducate.cli.exit_codes import ExitCode, exit_code_for
+from reeducate.cli.measures import measure_app
 from reeducate.errors import ReeducateError, SignalQualityWarning
 
 app = typer.Typer(
@@ -30,6 +32,8 @@ app = typer.Typer(
 )
 app.add_typer(balance_app, name="balance")
 app.command(name="demo")(demo_command)
+app.add_typer(exercises_app, name="exercises")
+app.add_typer(measure_app, name="measure")
 
 
 def _version(value: bool) -> None:
