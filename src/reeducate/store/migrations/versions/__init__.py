@@ -1,0 +1,1 @@
+"""Migration scripts, oldest first (their names begin with the revision number)."""

@@ -1,0 +1,525 @@
+"""SQLAlchemy 2 typed models of the care records.
+
+One table per record of :mod:`reeducate.clinic.care`, with child tables for its lists (diagnoses,
+impairments, goals, prescribed exercises, exercises done and their sets, minutes per procedure
+code, attached trials). Column names carry their unit (``hold_s``, ``load_kg``). Constraint names
+follow :data:`NAMING_CONVENTION` so that migrations can name them.
+
+Rules the database itself enforces (a second line behind the domain checks):
+
+* foreign keys everywhere (SQLite: ``PRAGMA foreign_keys = ON``, see
+  :mod:`~reeducate.store.engine`);
+* ranges as CHECK constraints: pain 0–10, sets and repetitions, minutes, frequency;
+* an exercise done stores every field of :class:`reeducate.clinic.progression.SessionRecord`;
+* the duplicate-session rule as a unique key on exercises done: (patient, date, setting,
+  sequence, variant); an exercise row carries its session's patient, date, setting and sequence
+  through a composite foreign key, so they cannot disagree with the session;
+* the audit table is append-only: triggers (created by the migrations) refuse UPDATE and DELETE,
+  and the ORM refuses to flush a change to an audit row.
+
+Identifying data (name, date of birth) lives only in ``patient_identity``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Final
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from reeducate.clinic.care import GoalDirection, GoalMeasureKind, Impairment
+from reeducate.clinic.progression import QualitySource, Rater, Setting
+from reeducate.clinic.progression_rules import Assistance, BalanceEvent, DifficultyScale
+from reeducate.errors import DomainRuleError
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "AuditAction",
+    "AuditEventRow",
+    "BalanceTrialRow",
+    "Base",
+    "EpisodeDiagnosisRow",
+    "EpisodeImpairmentRow",
+    "EpisodeRow",
+    "ExerciseSetRow",
+    "GoalRow",
+    "PatientIdentityRow",
+    "PatientRow",
+    "PlanOfCareRow",
+    "PrescribedExerciseRow",
+    "PrescriptionRow",
+    "SessionExerciseRow",
+    "SessionProcedureRow",
+    "SessionRow",
+    "SessionTrialRow",
+    "UtcDateTime",
+]
+
+#: Constraint names: ``pk_<table>``, ``fk_<table>_<column>_<referred table>``,
+#: ``uq_<table>_<first column>``, ``ck_<table>_<name>``, ``ix_<column label>``.
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID_LENGTH: Final = 64
+
+
+class AuditAction(StrEnum):
+    """What a change did."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC; read back timezone-aware UTC on every backend.
+
+    SQLite keeps no time zone, so values are written as naive UTC and marked UTC on reading.
+    Naive datetimes are refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError(f"datetime must be timezone-aware; got naive {value.isoformat()}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _one_of(column: str, enum: type[StrEnum], *, nullable: bool = False) -> CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    condition = f"{column} IN ({values})"
+    if nullable:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=f"{column}_valid")
+
+
+def _between(column: str, low: float, high: float) -> CheckConstraint:
+    return CheckConstraint(
+        f"{column} IS NULL OR ({column} >= {low} AND {column} <= {high})", name=f"{column}_range"
+    )
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Patients and episodes
+# --------------------------------------------------------------------------------------------
+
+
+class PatientRow(Base):
+    __tablename__ = "patient"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime]
+
+    identity: Mapped[PatientIdentityRow | None] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class PatientIdentityRow(Base):
+    """Identifying fields, apart from every clinical table."""
+
+    __tablename__ = "patient_identity"
+
+    patient_code: Mapped[str] = mapped_column(
+        ForeignKey("patient.code", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+
+    patient: Mapped[PatientRow] = relationship(back_populates="identity")
+
+
+class EpisodeRow(Base):
+    __tablename__ = "episode"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_code: Mapped[str] = mapped_column(ForeignKey("patient.code"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+    diagnoses: Mapped[list[EpisodeDiagnosisRow]] = relationship(
+        cascade="all, delete-orphan", order_by="EpisodeDiagnosisRow.position"
+    )
+    impairments: Mapped[list[EpisodeImpairmentRow]] = relationship(
+        cascade="all, delete-orphan", order_by="EpisodeImpairmentRow.impairment"
+    )
+
+
+class EpisodeDiagnosisRow(Base):
+    __tablename__ = "episode_diagnosis"
+    __table_args__ = (UniqueConstraint("episode_id", "code"),)
+
+    episode_id: Mapped[str] = mapped_column(
+        ForeignKey("episode.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(8))
+
+
+class EpisodeImpairmentRow(Base):
+    __tablename__ = "episode_impairment"
+    __table_args__ = (_one_of("impairment", Impairment),)
+
+    episode_id: Mapped[str] = mapped_column(
+        ForeignKey("episode.id", ondelete="CASCADE"), primary_key=True
+    )
+    impairment: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Plans, goals, prescriptions
+# --------------------------------------------------------------------------------------------
+
+
+class PlanOfCareRow(Base):
+    __tablename__ = "plan_of_care"
+    __table_args__ = (
+        _between("frequency_per_week", 1, 7),
+        _between("duration_weeks", 1, 52),
+        _between("progress_report_interval_visits", 1, 10),
+        CheckConstraint(
+            "recertification_due_date > certification_date", name="recertification_after"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episode.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    frequency_per_week: Mapped[int] = mapped_column(Integer)
+    duration_weeks: Mapped[int] = mapped_column(Integer)
+    certification_date: Mapped[date] = mapped_column(Date)
+    recertification_due_date: Mapped[date] = mapped_column(Date)
+    progress_report_interval_visits: Mapped[int] = mapped_column(Integer)
+
+    goals: Mapped[list[GoalRow]] = relationship(
+        cascade="all, delete-orphan", order_by="GoalRow.position"
+    )
+
+
+class GoalRow(Base):
+    __tablename__ = "goal"
+    __table_args__ = (
+        _one_of("measure_kind", GoalMeasureKind),
+        _one_of("direction", GoalDirection),
+        CheckConstraint("target_date > baseline_date", name="target_after_baseline"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(
+        ForeignKey("plan_of_care.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    measure_kind: Mapped[str] = mapped_column(String(32))
+    measure: Mapped[str] = mapped_column(String(ID_LENGTH))
+    direction: Mapped[str] = mapped_column(String(16))
+    baseline_value: Mapped[float] = mapped_column(Float)
+    target_value: Mapped[float] = mapped_column(Float)
+    baseline_date: Mapped[date] = mapped_column(Date)
+    target_date: Mapped[date] = mapped_column(Date)
+
+
+class PrescriptionRow(Base):
+    __tablename__ = "prescription"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plan_of_care.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+
+    exercises: Mapped[list[PrescribedExerciseRow]] = relationship(
+        cascade="all, delete-orphan", order_by="PrescribedExerciseRow.position"
+    )
+
+
+class PrescribedExerciseRow(Base):
+    __tablename__ = "prescribed_exercise"
+    __table_args__ = (
+        UniqueConstraint("prescription_id", "variant_id"),
+        _between("sets", 1, 10),
+        _between("reps", 1, 100),
+        _between("hold_s", 1, 300),
+        _between("rest_s", 0, 600),
+        _between("sessions_per_week", 1, 14),
+        CheckConstraint("reps IS NOT NULL OR hold_s IS NOT NULL", name="reps_or_hold"),
+    )
+
+    prescription_id: Mapped[str] = mapped_column(
+        ForeignKey("prescription.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    sets: Mapped[int] = mapped_column(Integer)
+    reps: Mapped[int | None] = mapped_column(Integer)
+    hold_s: Mapped[float | None] = mapped_column(Float)
+    rest_s: Mapped[float] = mapped_column(Float)
+    sessions_per_week: Mapped[int] = mapped_column(Integer)
+    tempo: Mapped[str | None] = mapped_column(String(200))
+
+
+# --------------------------------------------------------------------------------------------
+# Sessions
+# --------------------------------------------------------------------------------------------
+
+
+class SessionRow(Base):
+    """A treatment session (``treatment_session``: "session" means a database session here)."""
+
+    __tablename__ = "treatment_session"
+    __table_args__ = (
+        # The target of the exercises' composite foreign key.
+        UniqueConstraint("id", "patient_code", "session_date", "setting", "sequence"),
+        _one_of("setting", Setting),
+        _between("sequence", 1, 14),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_code: Mapped[str] = mapped_column(ForeignKey("patient.code"), index=True)
+    episode_id: Mapped[str] = mapped_column(ForeignKey("episode.id"), index=True)
+    session_date: Mapped[date] = mapped_column(Date)
+    setting: Mapped[str] = mapped_column(String(16))
+    sequence: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+    exercises: Mapped[list[SessionExerciseRow]] = relationship(
+        cascade="all, delete-orphan", order_by="SessionExerciseRow.position"
+    )
+    procedures: Mapped[list[SessionProcedureRow]] = relationship(
+        cascade="all, delete-orphan", order_by="SessionProcedureRow.code"
+    )
+    trials: Mapped[list[SessionTrialRow]] = relationship(
+        cascade="all, delete-orphan", order_by="SessionTrialRow.position"
+    )
+
+
+class SessionExerciseRow(Base):
+    """One exercise done in a session (the progression engine's record, plus cues).
+
+    Unique per (patient, date, setting, sequence, variant): the duplicate-session rule.
+    """
+
+    __tablename__ = "session_exercise"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["session_id", "patient_code", "session_date", "setting", "sequence"],
+            [
+                "treatment_session.id",
+                "treatment_session.patient_code",
+                "treatment_session.session_date",
+                "treatment_session.setting",
+                "treatment_session.sequence",
+            ],
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("patient_code", "session_date", "setting", "sequence", "variant_id"),
+        _between("sets_prescribed", 1, 10),
+        _between("difficulty_value", 0, 10),
+        _one_of("difficulty_scale", DifficultyScale, nullable=True),
+        _one_of("difficulty_rater", Rater, nullable=True),
+        CheckConstraint(
+            "(difficulty_scale IS NULL) = (difficulty_value IS NULL)", name="difficulty_complete"
+        ),
+        _one_of("quality_source", QualitySource, nullable=True),
+        _between("quality_score", 0, 10),
+        _between("quality_scale_max", 1, 10),
+        CheckConstraint(
+            "(quality_source IS NULL) = (quality_score IS NULL)", name="quality_complete"
+        ),
+        _between("pain_before_nprs", 0, 10),
+        _between("pain_during_nprs", 0, 10),
+        _between("pain_after_nprs", 0, 10),
+        _one_of("balance_event", BalanceEvent),
+        _one_of("assistance", Assistance),
+        _between("duration_min", 0, 600),
+    )
+
+    session_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_code: Mapped[str] = mapped_column(String(16))
+    session_date: Mapped[date] = mapped_column(Date)
+    setting: Mapped[str] = mapped_column(String(16))
+    sequence: Mapped[int] = mapped_column(Integer)
+    variant_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    sets_prescribed: Mapped[int] = mapped_column(Integer)
+    difficulty_scale: Mapped[str | None] = mapped_column(String(16))
+    difficulty_value: Mapped[float | None] = mapped_column(Float)
+    difficulty_rater: Mapped[str | None] = mapped_column(String(16))
+    quality_source: Mapped[str | None] = mapped_column(String(32))
+    quality_score: Mapped[float | None] = mapped_column(Float)
+    quality_scale_max: Mapped[float | None] = mapped_column(Float)
+    quality_method: Mapped[str | None] = mapped_column(String(200))
+    pain_before_nprs: Mapped[int | None] = mapped_column(Integer)
+    pain_during_nprs: Mapped[int | None] = mapped_column(Integer)
+    pain_after_nprs: Mapped[int | None] = mapped_column(Integer)
+    symptoms_before: Mapped[list[str]] = mapped_column(JSON)
+    symptoms_during: Mapped[list[str]] = mapped_column(JSON)
+    symptoms_after: Mapped[list[str]] = mapped_column(JSON)
+    balance_event: Mapped[str] = mapped_column(String(16))
+    assistance: Mapped[str] = mapped_column(String(32))
+    duration_min: Mapped[float | None] = mapped_column(Float)
+    cues: Mapped[list[str]] = mapped_column(JSON)
+
+    sets: Mapped[list[ExerciseSetRow]] = relationship(
+        cascade="all, delete-orphan", order_by="ExerciseSetRow.set_number"
+    )
+
+
+class ExerciseSetRow(Base):
+    """One set: repetitions and/or hold done against the set's target, load, losses of balance."""
+
+    __tablename__ = "exercise_set"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["session_id", "exercise_position"],
+            ["session_exercise.session_id", "session_exercise.position"],
+            ondelete="CASCADE",
+        ),
+        _between("reps_target", 1, 100),
+        _between("reps_target_min", 1, 100),
+        _between("reps_done", 0, 1000),
+        _between("hold_target_s", 0, 600),
+        _between("hold_done_s", 0, 3600),
+        _between("load_kg", 0, 500),
+        _between("losses_of_balance", 0, 100),
+        CheckConstraint(
+            "reps_target IS NOT NULL OR hold_target_s IS NOT NULL", name="reps_or_hold"
+        ),
+    )
+
+    session_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    exercise_position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reps_target: Mapped[int | None] = mapped_column(Integer)
+    reps_target_min: Mapped[int | None] = mapped_column(Integer)
+    reps_done: Mapped[int | None] = mapped_column(Integer)
+    hold_target_s: Mapped[float | None] = mapped_column(Float)
+    hold_done_s: Mapped[float | None] = mapped_column(Float)
+    load_kg: Mapped[float | None] = mapped_column(Float)
+    losses_of_balance: Mapped[int] = mapped_column(Integer)
+
+
+class SessionProcedureRow(Base):
+    """Treatment minutes of one procedure code in a session."""
+
+    __tablename__ = "session_procedure"
+    __table_args__ = (_between("minutes", 1, 480),)
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("treatment_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class BalanceTrialRow(Base):
+    """A balance-trial analysis with its metrics (SI, JSON) and settings (JSON)."""
+
+    __tablename__ = "balance_trial"
+    __table_args__ = (
+        CheckConstraint("sampling_rate_hz > 0", name="sampling_rate_positive"),
+        CheckConstraint("duration_s > 0", name="duration_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_code: Mapped[str] = mapped_column(ForeignKey("patient.code"), index=True)
+    recorded_at: Mapped[datetime]
+    source_name: Mapped[str] = mapped_column(String(255))
+    condition: Mapped[str] = mapped_column(String(64))
+    preset: Mapped[str] = mapped_column(String(64))
+    sampling_rate_hz: Mapped[float] = mapped_column(Float)
+    duration_s: Mapped[float] = mapped_column(Float)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SessionTrialRow(Base):
+    """A balance trial attached to a session."""
+
+    __tablename__ = "session_trial"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("treatment_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    trial_id: Mapped[str] = mapped_column(ForeignKey("balance_trial.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------------------------------------
+# Audit
+# --------------------------------------------------------------------------------------------
+
+
+class AuditEventRow(Base):
+    """Who changed what, when. Append-only (triggers and the ORM refuse UPDATE and DELETE).
+
+    ``detail`` holds the record as written, never identifying fields.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (_one_of("action", AuditAction),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(ID_LENGTH))
+    action: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+def _refuse_audit_change(_mapper: Any, _connection: Any, target: AuditEventRow) -> None:
+    raise DomainRuleError(
+        f"audit_event is append-only; refused to change or delete event {target.id}"
+    )
+
+
+event.listen(AuditEventRow, "before_update", _refuse_audit_change)
+event.listen(AuditEventRow, "before_delete", _refuse_audit_change)

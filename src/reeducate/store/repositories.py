@@ -1,0 +1,931 @@
+"""Repositories: read and write the care records of :mod:`reeducate.clinic.care`.
+
+Repositories add rows and flush (so that the database's own checks run at once) but **never
+commit**: the service that owns the unit of work does, through
+:func:`reeducate.store.engine.transaction`, so a write that fails half-way leaves nothing behind.
+Every change appends an :class:`~reeducate.store.models.AuditEventRow` (who, what, when) in the
+same transaction; the record as written is its detail, without identifying fields.
+
+Before writing, the domain rules that need other records run here, on what is stored: a session
+must not be dated before its episode began nor repeat an exercise already recorded for the same
+patient, date and setting; exercise ids must be in the library when one is given. The database
+enforces the same duplicate rule with a unique key, as a second line.
+
+Examples
+--------
+>>> from datetime import UTC, date, datetime
+>>> from reeducate.clinic.care import Patient
+>>> from reeducate.store.engine import create_engine_for, session_factory, transaction
+>>> from reeducate.store.migrate import upgrade
+>>> engine = create_engine_for("sqlite://")
+>>> upgrade(engine)
+>>> clock = lambda: datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+>>> with transaction(session_factory(engine)) as db:
+...     Repositories(db, actor="pt-jones", clock=clock).patients.add(Patient(code="P-0001"))
+>>> with transaction(session_factory(engine)) as db:
+...     repos = Repositories(db, actor="pt-jones", clock=clock)
+...     repos.patients.get("P-0001"), [e.action.value for e in repos.audit.events()]
+(Patient(code='P-0001'), ['create'])
+>>> engine.dispose()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reeducate.clinic.care import (
+    BalanceTrialRecord,
+    EpisodeOfCare,
+    Goal,
+    GoalDirection,
+    GoalMeasureKind,
+    Impairment,
+    Patient,
+    PatientIdentity,
+    PlanOfCare,
+    PrescribedExercise,
+    Prescription,
+    TreatmentSession,
+    check_prescription,
+    check_session,
+)
+from reeducate.clinic.exercises import Dose, ExerciseLibrary
+from reeducate.clinic.progression import (
+    PerceivedDifficulty,
+    Quality,
+    QualitySource,
+    Rater,
+    SetRecord,
+    Setting,
+    Symptom,
+)
+from reeducate.clinic.progression import SessionRecord as ExerciseDone
+from reeducate.clinic.progression_rules import Assistance, BalanceEvent, DifficultyScale
+from reeducate.errors import DomainRuleError, InvalidParameterError, NotFoundError
+from reeducate.store.models import (
+    AuditAction,
+    AuditEventRow,
+    BalanceTrialRow,
+    EpisodeDiagnosisRow,
+    EpisodeImpairmentRow,
+    EpisodeRow,
+    ExerciseSetRow,
+    GoalRow,
+    PatientIdentityRow,
+    PatientRow,
+    PlanOfCareRow,
+    PrescribedExerciseRow,
+    PrescriptionRow,
+    SessionExerciseRow,
+    SessionProcedureRow,
+    SessionRow,
+    SessionTrialRow,
+)
+
+__all__ = [
+    "AuditEvent",
+    "AuditLog",
+    "BalanceTrialRepository",
+    "EpisodeRepository",
+    "PatientRepository",
+    "PlanRepository",
+    "PrescriptionRepository",
+    "Repositories",
+    "SessionRepository",
+    "utc_now",
+]
+
+_ACTOR_MAX: Final = 64
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC (the default clock of :class:`Repositories`)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEvent:
+    """One audit event as read back: who did what to which record, when."""
+
+    id: int
+    occurred_at: datetime
+    actor: str
+    action: AuditAction
+    entity: str
+    entity_id: str
+    detail: Mapping[str, Any]
+
+
+class AuditLog:
+    """Append-only log of changes (``audit_event``)."""
+
+    def __init__(self, session: Session, *, actor: str, clock: Callable[[], datetime]) -> None:
+        self._session = session
+        self._actor = actor
+        self._clock = clock
+
+    def now(self) -> datetime:
+        """The time of a change, from the clock (timezone-aware)."""
+        occurred_at = self._clock()
+        if occurred_at.utcoffset() is None:
+            raise InvalidParameterError(
+                f"clock must return timezone-aware datetimes; got naive {occurred_at.isoformat()}"
+            )
+        return occurred_at
+
+    def record(
+        self, action: AuditAction, entity: str, entity_id: str, detail: Mapping[str, Any]
+    ) -> None:
+        """Append one event (flushed with the change it describes)."""
+        self._session.add(
+            AuditEventRow(
+                occurred_at=self.now(),
+                actor=self._actor,
+                action=action.value,
+                entity=entity,
+                entity_id=entity_id,
+                detail=dict(detail),
+            )
+        )
+
+    def events(
+        self, *, entity: str | None = None, entity_id: str | None = None
+    ) -> list[AuditEvent]:
+        """Events in the order they were written, optionally for one entity (and id)."""
+        query = select(AuditEventRow).order_by(AuditEventRow.id)
+        if entity is not None:
+            query = query.where(AuditEventRow.entity == entity)
+        if entity_id is not None:
+            query = query.where(AuditEventRow.entity_id == entity_id)
+        return [
+            AuditEvent(
+                id=row.id,
+                occurred_at=row.occurred_at,
+                actor=row.actor,
+                action=AuditAction(row.action),
+                entity=row.entity,
+                entity_id=row.entity_id,
+                detail=row.detail,
+            )
+            for row in self._session.scalars(query)
+        ]
+
+
+class _Repository:
+    def __init__(self, session: Session, audit: AuditLog) -> None:
+        self._session = session
+        self._audit = audit
+
+    def _exists(self, model: type[Any], key: object) -> bool:
+        return self._session.get(model, key) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Patients
+# --------------------------------------------------------------------------------------------
+
+
+class PatientRepository(_Repository):
+    """Patients and their identifying fields (kept in their own table)."""
+
+    def add(self, patient: Patient, /) -> None:
+        """Store a new patient; DomainRuleError if the code is taken."""
+        if self._exists(PatientRow, patient.code):
+            raise DomainRuleError(f"code must be new; got {patient.code!r}, already recorded")
+        row = PatientRow(code=patient.code, created_at=self._audit.now())
+        if patient.identity is not None:
+            row.identity = PatientIdentityRow(
+                name=patient.identity.name, date_of_birth=patient.identity.date_of_birth
+            )
+        self._session.add(row)
+        self._audit.record(
+            AuditAction.CREATE,
+            "patient",
+            patient.code,
+            {"identity_recorded": patient.identity is not None},
+        )
+        self._session.flush()
+
+    def get(self, code: str, /) -> Patient:
+        """The patient with ``code`` (identity included); NotFoundError if none."""
+        row = self._session.get(PatientRow, code)
+        if row is None:
+            raise NotFoundError(f"patient_code must be a recorded patient; got {code!r}")
+        identity = (
+            None
+            if row.identity is None
+            else PatientIdentity(name=row.identity.name, date_of_birth=row.identity.date_of_birth)
+        )
+        return Patient(code=row.code, identity=identity)
+
+    def codes(self) -> list[str]:
+        """All patient codes, sorted."""
+        return list(self._session.scalars(select(PatientRow.code).order_by(PatientRow.code)))
+
+    def next_code(self) -> str:
+        """The next free code ``P-0001``, ``P-0002`` … (one above the highest)."""
+        numbers = [int(code[2:]) for code in self.codes()]
+        return f"P-{max(numbers, default=0) + 1:04d}"
+
+
+# --------------------------------------------------------------------------------------------
+# Episodes
+# --------------------------------------------------------------------------------------------
+
+
+def _episode_detail(episode: EpisodeOfCare) -> dict[str, Any]:
+    return {
+        "patient_code": episode.patient_code,
+        "start_date": episode.start_date.isoformat(),
+        "end_date": None if episode.end_date is None else episode.end_date.isoformat(),
+        "diagnoses": list(episode.diagnoses),
+        "impairments": sorted(episode.impairments),
+    }
+
+
+class EpisodeRepository(_Repository):
+    """Episodes of care."""
+
+    def add(self, episode: EpisodeOfCare, /) -> None:
+        """Store a new episode of a recorded patient."""
+        if not self._exists(PatientRow, episode.patient_code):
+            raise NotFoundError(
+                f"patient_code must be a recorded patient; got {episode.patient_code!r}"
+            )
+        if self._exists(EpisodeRow, episode.id):
+            raise DomainRuleError(f"id must be new; got episode {episode.id!r}, already recorded")
+        self._session.add(
+            EpisodeRow(
+                id=episode.id,
+                patient_code=episode.patient_code,
+                start_date=episode.start_date,
+                end_date=episode.end_date,
+                diagnoses=[
+                    EpisodeDiagnosisRow(position=i, code=code)
+                    for i, code in enumerate(episode.diagnoses)
+                ],
+                impairments=[
+                    EpisodeImpairmentRow(impairment=impairment.value)
+                    for impairment in sorted(episode.impairments)
+                ],
+            )
+        )
+        self._audit.record(AuditAction.CREATE, "episode", episode.id, _episode_detail(episode))
+        self._session.flush()
+
+    def get(self, episode_id: str, /) -> EpisodeOfCare:
+        """The episode ``episode_id``; NotFoundError if none."""
+        row = self._session.get(EpisodeRow, episode_id)
+        if row is None:
+            raise NotFoundError(f"episode_id must be a recorded episode; got {episode_id!r}")
+        return _episode(row)
+
+    def for_patient(self, patient_code: str, /) -> list[EpisodeOfCare]:
+        """The patient's episodes, oldest first."""
+        query = (
+            select(EpisodeRow)
+            .where(EpisodeRow.patient_code == patient_code)
+            .order_by(EpisodeRow.start_date, EpisodeRow.id)
+        )
+        return [_episode(row) for row in self._session.scalars(query)]
+
+    def close(self, episode_id: str, /, *, end_date: date) -> EpisodeOfCare:
+        """Discharge: set the episode's end date (audited as an update, before and after)."""
+        row = self._session.get(EpisodeRow, episode_id)
+        if row is None:
+            raise NotFoundError(f"episode_id must be a recorded episode; got {episode_id!r}")
+        before = _episode(row)
+        after = EpisodeOfCare(
+            id=before.id,
+            patient_code=before.patient_code,
+            start_date=before.start_date,
+            diagnoses=before.diagnoses,
+            impairments=before.impairments,
+            end_date=end_date,
+        )
+        last = self._session.scalar(
+            select(SessionRow.session_date)
+            .where(SessionRow.episode_id == episode_id)
+            .order_by(SessionRow.session_date.desc())
+            .limit(1)
+        )
+        if last is not None and end_date < last:
+            raise DomainRuleError(
+                f"end_date must not be before the last session ({last.isoformat()}); "
+                f"got {end_date.isoformat()}"
+            )
+        row.end_date = end_date
+        self._audit.record(
+            AuditAction.UPDATE,
+            "episode",
+            episode_id,
+            {"before": _episode_detail(before), "after": _episode_detail(after)},
+        )
+        self._session.flush()
+        return after
+
+
+def _episode(row: EpisodeRow) -> EpisodeOfCare:
+    return EpisodeOfCare(
+        id=row.id,
+        patient_code=row.patient_code,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        diagnoses=tuple(d.code for d in row.diagnoses),
+        impairments=frozenset(Impairment(i.impairment) for i in row.impairments),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Plans and prescriptions
+# --------------------------------------------------------------------------------------------
+
+
+def _goal_detail(goal: Goal) -> dict[str, Any]:
+    return {
+        "id": goal.id,
+        "description": goal.description,
+        "measure_kind": str(goal.measure_kind),
+        "measure": goal.measure,
+        "direction": str(goal.direction),
+        "baseline_value": goal.baseline_value,
+        "target_value": goal.target_value,
+        "baseline_date": goal.baseline_date.isoformat(),
+        "target_date": goal.target_date.isoformat(),
+    }
+
+
+class PlanRepository(_Repository):
+    """Plans of care with their goals."""
+
+    def add(self, plan: PlanOfCare, /) -> None:
+        """Store a new plan of a recorded episode (goals in the same write)."""
+        episode = self._session.get(EpisodeRow, plan.episode_id)
+        if episode is None:
+            raise NotFoundError(f"episode_id must be a recorded episode; got {plan.episode_id!r}")
+        if self._exists(PlanOfCareRow, plan.id):
+            raise DomainRuleError(f"id must be new; got plan {plan.id!r}, already recorded")
+        if plan.start_date < episode.start_date:
+            raise DomainRuleError(
+                "start_date must not be before the episode began "
+                f"({episode.start_date.isoformat()}); got {plan.start_date.isoformat()}"
+            )
+        for i, goal in enumerate(plan.goals):
+            if self._exists(GoalRow, goal.id):
+                raise DomainRuleError(
+                    f"goals[{i}].id must be new; got {goal.id!r}, already recorded"
+                )
+        self._session.add(
+            PlanOfCareRow(
+                id=plan.id,
+                episode_id=plan.episode_id,
+                start_date=plan.start_date,
+                frequency_per_week=plan.frequency_per_week,
+                duration_weeks=plan.duration_weeks,
+                certification_date=plan.certification_date,
+                recertification_due_date=plan.recertification_due_date,
+                progress_report_interval_visits=plan.progress_report_interval_visits,
+                goals=[
+                    GoalRow(
+                        id=goal.id,
+                        position=i,
+                        description=goal.description,
+                        measure_kind=goal.measure_kind.value,
+                        measure=goal.measure,
+                        direction=goal.direction.value,
+                        baseline_value=goal.baseline_value,
+                        target_value=goal.target_value,
+                        baseline_date=goal.baseline_date,
+                        target_date=goal.target_date,
+                    )
+                    for i, goal in enumerate(plan.goals)
+                ],
+            )
+        )
+        self._audit.record(
+            AuditAction.CREATE,
+            "plan_of_care",
+            plan.id,
+            {
+                "episode_id": plan.episode_id,
+                "start_date": plan.start_date.isoformat(),
+                "frequency_per_week": plan.frequency_per_week,
+                "duration_weeks": plan.duration_weeks,
+                "certification_date": plan.certification_date.isoformat(),
+                "recertification_due_date": plan.recertification_due_date.isoformat(),
+                "progress_report_interval_visits": plan.progress_report_interval_visits,
+                "goals": [_goal_detail(goal) for goal in plan.goals],
+            },
+        )
+        self._session.flush()
+
+    def get(self, plan_id: str, /) -> PlanOfCare:
+        """The plan ``plan_id``; NotFoundError if none."""
+        row = self._session.get(PlanOfCareRow, plan_id)
+        if row is None:
+            raise NotFoundError(f"plan_id must be a recorded plan of care; got {plan_id!r}")
+        return _plan(row)
+
+    def for_episode(self, episode_id: str, /) -> list[PlanOfCare]:
+        """The episode's plans, oldest first."""
+        query = (
+            select(PlanOfCareRow)
+            .where(PlanOfCareRow.episode_id == episode_id)
+            .order_by(PlanOfCareRow.start_date, PlanOfCareRow.id)
+        )
+        return [_plan(row) for row in self._session.scalars(query)]
+
+
+def _plan(row: PlanOfCareRow) -> PlanOfCare:
+    return PlanOfCare(
+        id=row.id,
+        episode_id=row.episode_id,
+        start_date=row.start_date,
+        frequency_per_week=row.frequency_per_week,
+        duration_weeks=row.duration_weeks,
+        certification_date=row.certification_date,
+        recertification_due_date=row.recertification_due_date,
+        progress_report_interval_visits=row.progress_report_interval_visits,
+        goals=tuple(
+            Goal(
+                id=g.id,
+                description=g.description,
+                measure_kind=GoalMeasureKind(g.measure_kind),
+                measure=g.measure,
+                direction=GoalDirection(g.direction),
+                baseline_value=g.baseline_value,
+                target_value=g.target_value,
+                baseline_date=g.baseline_date,
+                target_date=g.target_date,
+            )
+            for g in row.goals
+        ),
+    )
+
+
+def _dose_detail(dose: Dose) -> dict[str, Any]:
+    return {
+        "sets": dose.sets,
+        "reps": dose.reps,
+        "hold_s": dose.hold_s,
+        "rest_s": dose.rest_s,
+        "sessions_per_week": dose.sessions_per_week,
+        "tempo": dose.tempo,
+    }
+
+
+class PrescriptionRepository(_Repository):
+    """Prescriptions: exercise variants with their dose, under a plan."""
+
+    def add(self, prescription: Prescription, /, *, library: ExerciseLibrary | None = None) -> None:
+        """Store a new prescription; with ``library``, every variant id must be in it."""
+        plan = self._session.get(PlanOfCareRow, prescription.plan_id)
+        if plan is None:
+            raise NotFoundError(
+                f"plan_id must be a recorded plan of care; got {prescription.plan_id!r}"
+            )
+        if self._exists(PrescriptionRow, prescription.id):
+            raise DomainRuleError(
+                f"id must be new; got prescription {prescription.id!r}, already recorded"
+            )
+        if library is not None:
+            check_prescription(prescription, library=library)
+        self._session.add(
+            PrescriptionRow(
+                id=prescription.id,
+                plan_id=prescription.plan_id,
+                start_date=prescription.start_date,
+                exercises=[
+                    PrescribedExerciseRow(
+                        position=i,
+                        variant_id=item.variant_id,
+                        sets=item.dose.sets,
+                        reps=item.dose.reps,
+                        hold_s=item.dose.hold_s,
+                        rest_s=item.dose.rest_s,
+                        sessions_per_week=item.dose.sessions_per_week,
+                        tempo=item.dose.tempo,
+                    )
+                    for i, item in enumerate(prescription.exercises)
+                ],
+            )
+        )
+        self._audit.record(
+            AuditAction.CREATE,
+            "prescription",
+            prescription.id,
+            {
+                "plan_id": prescription.plan_id,
+                "start_date": prescription.start_date.isoformat(),
+                "exercises": [
+                    {"variant_id": item.variant_id, "dose": _dose_detail(item.dose)}
+                    for item in prescription.exercises
+                ],
+            },
+        )
+        self._session.flush()
+
+    def get(self, prescription_id: str, /) -> Prescription:
+        """The prescription ``prescription_id``; NotFoundError if none."""
+        row = self._session.get(PrescriptionRow, prescription_id)
+        if row is None:
+            raise NotFoundError(
+                f"prescription_id must be a recorded prescription; got {prescription_id!r}"
+            )
+        return _prescription(row)
+
+    def current(self, plan_id: str, /, *, on: date) -> Prescription | None:
+        """The prescription in force on ``on``: the latest started on or before it."""
+        row = self._session.scalar(
+            select(PrescriptionRow)
+            .where(PrescriptionRow.plan_id == plan_id, PrescriptionRow.start_date <= on)
+            .order_by(PrescriptionRow.start_date.desc(), PrescriptionRow.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _prescription(row)
+
+
+def _prescription(row: PrescriptionRow) -> Prescription:
+    return Prescription(
+        id=row.id,
+        plan_id=row.plan_id,
+        start_date=row.start_date,
+        exercises=tuple(
+            PrescribedExercise(
+                variant_id=e.variant_id,
+                dose=Dose(
+                    sets=e.sets,
+                    reps=e.reps,
+                    hold_s=e.hold_s,
+                    rest_s=e.rest_s,
+                    sessions_per_week=e.sessions_per_week,
+                    tempo=e.tempo,
+                ),
+            )
+            for e in row.exercises
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Balance trials
+# --------------------------------------------------------------------------------------------
+
+
+class BalanceTrialRepository(_Repository):
+    """Balance-trial analyses with their metrics and settings."""
+
+    def add(self, trial: BalanceTrialRecord, /) -> None:
+        """Store a trial analysis of a recorded patient."""
+        if not self._exists(PatientRow, trial.patient_code):
+            raise NotFoundError(
+                f"patient_code must be a recorded patient; got {trial.patient_code!r}"
+            )
+        if self._exists(BalanceTrialRow, trial.id):
+            raise DomainRuleError(f"id must be new; got trial {trial.id!r}, already recorded")
+        self._session.add(
+            BalanceTrialRow(
+                id=trial.id,
+                patient_code=trial.patient_code,
+                recorded_at=trial.recorded_at,
+                source_name=trial.source_name,
+                condition=trial.condition,
+                preset=trial.preset,
+                sampling_rate_hz=trial.sampling_rate_hz,
+                duration_s=trial.duration_s,
+                metrics=dict(trial.metrics),
+                settings=dict(trial.settings),
+            )
+        )
+        self._audit.record(
+            AuditAction.CREATE,
+            "balance_trial",
+            trial.id,
+            {
+                "patient_code": trial.patient_code,
+                "recorded_at": trial.recorded_at.isoformat(),
+                "source_name": trial.source_name,
+                "condition": trial.condition,
+                "preset": trial.preset,
+            },
+        )
+        self._session.flush()
+
+    def get(self, trial_id: str, /) -> BalanceTrialRecord:
+        """The trial ``trial_id``; NotFoundError if none."""
+        row = self._session.get(BalanceTrialRow, trial_id)
+        if row is None:
+            raise NotFoundError(f"trial_id must be a stored balance trial; got {trial_id!r}")
+        return _trial(row)
+
+    def for_patient(self, patient_code: str, /) -> list[BalanceTrialRecord]:
+        """The patient's trials, oldest first."""
+        query = (
+            select(BalanceTrialRow)
+            .where(BalanceTrialRow.patient_code == patient_code)
+            .order_by(BalanceTrialRow.recorded_at, BalanceTrialRow.id)
+        )
+        return [_trial(row) for row in self._session.scalars(query)]
+
+
+def _trial(row: BalanceTrialRow) -> BalanceTrialRecord:
+    return BalanceTrialRecord(
+        id=row.id,
+        patient_code=row.patient_code,
+        recorded_at=row.recorded_at,
+        source_name=row.source_name,
+        condition=row.condition,
+        preset=row.preset,
+        sampling_rate_hz=row.sampling_rate_hz,
+        duration_s=row.duration_s,
+        metrics=row.metrics,
+        settings=row.settings,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Sessions
+# --------------------------------------------------------------------------------------------
+
+
+def _session_detail(session: TreatmentSession) -> dict[str, Any]:
+    return {
+        "patient_code": session.patient_code,
+        "episode_id": session.episode_id,
+        "session_date": session.session_date.isoformat(),
+        "setting": str(session.setting),
+        "sequence": session.sequence,
+        "exercises": [
+            {"variant_id": item.variant_id, "sets": len(item.sets)} for item in session.exercises
+        ],
+        "minutes_by_code": dict(session.minutes_by_code),
+        "trial_ids": list(session.trial_ids),
+    }
+
+
+class SessionRepository(_Repository):
+    """Treatment sessions with the exercises done, their sets, minutes and attached trials."""
+
+    def add(self, record: TreatmentSession, /, *, library: ExerciseLibrary | None = None) -> None:
+        """Store a new session after checking it against the stored records.
+
+        Raises
+        ------
+        NotFoundError
+            Unknown episode, exercise (when ``library`` is given) or attached trial.
+        DomainRuleError
+            A session dated before its episode began, a duplicate session (same patient, date,
+            setting and exercise), a trial of another patient, or a taken id.
+        """
+        episode = EpisodeRepository(self._session, self._audit).get(record.episode_id)
+        trial_rows = {
+            trial_id: self._session.get(BalanceTrialRow, trial_id) for trial_id in record.trial_ids
+        }
+        stored_trials = {tid for tid, row in trial_rows.items() if row is not None}
+        taken = self._session.get(SessionRow, record.id)
+        existing = self._same_day(record)
+        if taken is not None:
+            existing.append(_session(taken))
+        check_session(
+            record, episode=episode, existing=existing, library=library, trial_ids=stored_trials
+        )
+        for i, (trial_id, trial_row) in enumerate(trial_rows.items()):
+            if trial_row is not None and trial_row.patient_code != record.patient_code:
+                raise DomainRuleError(
+                    f"trial_ids[{i}] must be a trial of {record.patient_code}; got {trial_id!r} "
+                    "of another patient"
+                )
+        self._session.add(_session_row(record))
+        self._audit.record(AuditAction.CREATE, "session", record.id, _session_detail(record))
+        self._session.flush()
+
+    def _same_day(self, record: TreatmentSession) -> list[TreatmentSession]:
+        query = select(SessionRow).where(
+            SessionRow.patient_code == record.patient_code,
+            SessionRow.session_date == record.session_date,
+            SessionRow.setting == record.setting.value,
+            SessionRow.sequence == record.sequence,
+        )
+        return [_session(row) for row in self._session.scalars(query)]
+
+    def get(self, session_id: str, /) -> TreatmentSession:
+        """The session ``session_id``; NotFoundError if none."""
+        row = self._session.get(SessionRow, session_id)
+        if row is None:
+            raise NotFoundError(f"session_id must be a recorded session; got {session_id!r}")
+        return _session(row)
+
+    def for_patient(
+        self,
+        patient_code: str,
+        /,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        variant_id: str | None = None,
+    ) -> list[TreatmentSession]:
+        """The patient's sessions in date order, optionally in a date range (inclusive) and
+        only those that include ``variant_id``."""
+        query = select(SessionRow).where(SessionRow.patient_code == patient_code)
+        if since is not None:
+            query = query.where(SessionRow.session_date >= since)
+        if until is not None:
+            query = query.where(SessionRow.session_date <= until)
+        if variant_id is not None:
+            query = query.where(
+                SessionRow.id.in_(
+                    select(SessionExerciseRow.session_id).where(
+                        SessionExerciseRow.patient_code == patient_code,
+                        SessionExerciseRow.variant_id == variant_id,
+                    )
+                )
+            )
+        query = query.order_by(
+            SessionRow.session_date, SessionRow.sequence, SessionRow.setting, SessionRow.id
+        )
+        return [_session(row) for row in self._session.scalars(query)]
+
+
+def _session_row(record: TreatmentSession) -> SessionRow:
+    return SessionRow(
+        id=record.id,
+        patient_code=record.patient_code,
+        episode_id=record.episode_id,
+        session_date=record.session_date,
+        setting=record.setting.value,
+        sequence=record.sequence,
+        started_at=record.started_at,
+        note=record.note,
+        exercises=[
+            _exercise_row(
+                i, item, record.cues.get(item.variant_id, ()), patient_code=record.patient_code
+            )
+            for i, item in enumerate(record.exercises)
+        ],
+        procedures=[
+            SessionProcedureRow(code=code, minutes=minutes)
+            for code, minutes in record.minutes_by_code.items()
+        ],
+        trials=[
+            SessionTrialRow(trial_id=trial_id, position=i)
+            for i, trial_id in enumerate(record.trial_ids)
+        ],
+    )
+
+
+def _exercise_row(
+    position: int, item: ExerciseDone, cues: tuple[str, ...], *, patient_code: str
+) -> SessionExerciseRow:
+    difficulty, quality = item.difficulty, item.quality
+    return SessionExerciseRow(
+        position=position,
+        patient_code=patient_code,
+        session_date=item.session_date,
+        setting=item.setting.value,
+        sequence=item.sequence,
+        variant_id=item.variant_id,
+        sets_prescribed=item.sets_prescribed,
+        difficulty_scale=None if difficulty is None else difficulty.scale.value,
+        difficulty_value=None if difficulty is None else difficulty.value,
+        difficulty_rater=None if difficulty is None else difficulty.rater.value,
+        quality_source=None if quality is None else quality.source.value,
+        quality_score=None if quality is None else quality.score,
+        quality_scale_max=None if quality is None else quality.scale_max,
+        quality_method=None if quality is None else quality.method,
+        pain_before_nprs=item.pain_before_nprs,
+        pain_during_nprs=item.pain_during_nprs,
+        pain_after_nprs=item.pain_after_nprs,
+        symptoms_before=sorted(item.symptoms_before),
+        symptoms_during=sorted(item.symptoms_during),
+        symptoms_after=sorted(item.symptoms_after),
+        balance_event=item.balance_event.value,
+        assistance=item.assistance.value,
+        duration_min=item.duration_min,
+        cues=list(cues),
+        sets=[
+            ExerciseSetRow(
+                set_number=n,
+                reps_target=one.reps_target,
+                reps_target_min=one.reps_target_min,
+                reps_done=one.reps_done,
+                hold_target_s=one.hold_target_s,
+                hold_done_s=one.hold_done_s,
+                load_kg=one.load_kg,
+                losses_of_balance=one.losses_of_balance,
+            )
+            for n, one in enumerate(item.sets, start=1)
+        ],
+    )
+
+
+def _exercise(e: SessionExerciseRow) -> ExerciseDone:
+    return ExerciseDone(
+        variant_id=e.variant_id,
+        session_date=e.session_date,
+        sequence=e.sequence,
+        setting=Setting(e.setting),
+        sets_prescribed=e.sets_prescribed,
+        sets=tuple(
+            SetRecord(
+                reps_target=s.reps_target,
+                reps_target_min=s.reps_target_min,
+                reps_done=s.reps_done,
+                hold_target_s=s.hold_target_s,
+                hold_done_s=s.hold_done_s,
+                load_kg=s.load_kg,
+                losses_of_balance=s.losses_of_balance,
+            )
+            for s in e.sets
+        ),
+        difficulty=(
+            None
+            if e.difficulty_scale is None or e.difficulty_value is None
+            else PerceivedDifficulty(
+                scale=DifficultyScale(e.difficulty_scale),
+                value=e.difficulty_value,
+                rater=Rater(e.difficulty_rater or Rater.PATIENT),
+            )
+        ),
+        quality=(
+            None
+            if e.quality_source is None or e.quality_score is None
+            else Quality(
+                source=QualitySource(e.quality_source),
+                score=e.quality_score,
+                # A whole number: progression.Quality wants an int scale for a rating.
+                scale_max=_whole(1.0 if e.quality_scale_max is None else e.quality_scale_max),
+                method=e.quality_method,
+            )
+        ),
+        pain_before_nprs=e.pain_before_nprs,
+        pain_during_nprs=e.pain_during_nprs,
+        pain_after_nprs=e.pain_after_nprs,
+        symptoms_before=frozenset(Symptom(x) for x in e.symptoms_before),
+        symptoms_during=frozenset(Symptom(x) for x in e.symptoms_during),
+        symptoms_after=frozenset(Symptom(x) for x in e.symptoms_after),
+        balance_event=BalanceEvent(e.balance_event),
+        assistance=Assistance(e.assistance),
+        duration_min=e.duration_min,
+    )
+
+
+def _whole(value: float) -> float:
+    return int(value) if value.is_integer() else value
+
+
+def _session(row: SessionRow) -> TreatmentSession:
+    return TreatmentSession(
+        id=row.id,
+        patient_code=row.patient_code,
+        episode_id=row.episode_id,
+        session_date=row.session_date,
+        setting=Setting(row.setting),
+        sequence=row.sequence,
+        started_at=row.started_at,
+        note=row.note,
+        exercises=tuple(_exercise(e) for e in row.exercises),
+        cues={e.variant_id: tuple(e.cues) for e in row.exercises if e.cues},
+        minutes_by_code={p.code: p.minutes for p in row.procedures},
+        trial_ids=tuple(t.trial_id for t in row.trials),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# All together
+# --------------------------------------------------------------------------------------------
+
+
+class Repositories:
+    """Every repository on one database session, writing audit events as ``actor``.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The unit of work (the caller commits: :func:`reeducate.store.engine.transaction`).
+    actor : str
+        Who makes the changes (a user or service id, never a patient's name), 1–64 characters.
+    clock : callable returning datetime
+        Time of each change, timezone-aware (default :func:`utc_now`).
+    """
+
+    def __init__(
+        self, session: Session, /, *, actor: str, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        if not isinstance(actor, str) or not actor.strip() or len(actor) > _ACTOR_MAX:
+            raise InvalidParameterError(
+                f"actor must be non-empty text of at most {_ACTOR_MAX} characters; got {actor!r}"
+            )
+        self.session = session
+        self.audit = AuditLog(session, actor=actor, clock=clock)
+        self.patients = PatientRepository(session, self.audit)
+        self.episodes = EpisodeRepository(session, self.audit)
+        self.plans = PlanRepository(session, self.audit)
+        self.prescriptions = PrescriptionRepository(session, self.audit)
+        self.trials = BalanceTrialRepository(session, self.audit)
+        self.sessions = SessionRepository(session, self.audit)
