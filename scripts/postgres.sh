@@ -4,6 +4,7 @@
 #   scripts/postgres.sh start DIR [PORT]   create DIR, initdb into it, start the server on
 #                                          127.0.0.1:PORT (default: a free port); prints the URL
 #   scripts/postgres.sh stop DIR           stop the server and remove DIR
+#   scripts/postgres.sh install            install Debian's postgresql when it is missing
 #
 # Uses Debian's postgresql package and installs it (apt-get) when it is missing, so a clean
 # machine needs nothing else. initdb refuses to run as root: as root the server runs as the
@@ -108,5 +109,6 @@ stop() {
 case "${1:-}" in
     start) start "${2:-}" "${3:-}" ;;
     stop) stop "${2:-}" ;;
-    *) die "usage: postgres.sh start DIR [PORT] | stop DIR" ;;
+    install) ensure_installed >/dev/null ;;
+    *) die "usage: postgres.sh start DIR [PORT] | stop DIR | install" ;;
 esac

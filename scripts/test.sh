@@ -3,6 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh dev
+# System packages the suite needs: PostgreSQL for the store tests (a throwaway server is started
+# by the tests themselves unless REEDUCATE_TEST_POSTGRES_URL names one).
+if [ -z "${REEDUCATE_TEST_POSTGRES_URL:-}" ]; then
+    # Without root on a machine lacking PostgreSQL, its tests skip locally (never in CI).
+    scripts/postgres.sh install || echo "warning: PostgreSQL unavailable; its store tests will skip" >&2
+fi
 export MPLBACKEND=Agg
 echo "== ruff";          .venv/bin/ruff check src tests benchmarks
 echo "== import-linter"; .venv/bin/lint-imports
