@@ -195,7 +195,9 @@ def analyze_files(
             if on_done is not None:
                 on_done(outcome)
         return outcomes
-    chunksize = max(1, len(work) // (jobs * 8))
+    # Small chunks keep both workers busy to the end (a 120-file chunk left to one worker
+    # would idle the other for about a second); a chunk is still many milliseconds of work.
+    chunksize = max(1, min(8, len(work) // (jobs * 16)))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for outcome in pool.map(_analyze_one, work, chunksize=chunksize):
             outcomes.append(outcome)

@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.signal import welch
 
 from reeducate.balance.metrics.positional import (
     CentredCop,
@@ -47,6 +46,7 @@ from reeducate.balance.metrics.positional import (
     check_sampling_rate,
 )
 from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.signals.spectra import welch_psd
 
 if TYPE_CHECKING:
     from reeducate.balance.conventions import SwayConventions
@@ -133,17 +133,14 @@ def _welch(
     nperseg, noverlap, nfft = welch_parameters(
         x.shape[0], sampling_rate_hz, conventions=conventions
     )
-    f, p = welch(
+    return welch_psd(
         x,
-        fs=sampling_rate_hz,
-        window="hann",
+        sampling_rate_hz=sampling_rate_hz,
         nperseg=nperseg,
         noverlap=noverlap,
         nfft=nfft,
         detrend=conventions.welch_detrend,
-        axis=0,
     )
-    return np.asarray(f, dtype=np.float64), np.asarray(p, dtype=np.float64)
 
 
 def cop_power_spectrum(
