@@ -23,7 +23,13 @@ File layout
     leads_to = ["bal-reach"]           # optional: families that follow this one
     posture = "standing"               # see Posture
     cpt_code = "97112"                 # see CptCode
-    instructions = ["...", "..."]      # steps a patient can follow
+    instructions = [                   # steps a patient can follow, in order
+      "Stand beside a sturdy counter.",
+      "{setup}",                       # optional: where a variant's setup lines go
+      "Shift your weight onto one leg and lift the other foot just off the floor.",
+      "{then}",                        # optional: where a variant's then lines go
+      "Hold for the time given, then change legs.",
+    ]
     cues = ["..."]
     common_faults = ["..."]
     safety_notes = ["..."]
@@ -39,13 +45,35 @@ File layout
     id = "bal-sls-two-hands"
     name = "Single-leg stance holding on with two hands"
     levels = { support = "two_hands" }     # only what differs from the family
-    setup = ["Hold the counter with both hands."]   # shown before the family's instructions
+    setup = ["Hold the counter with both hands."]   # goes where the family has "{setup}"
     harder = { support = "bal-sls-one-hand" }       # one step harder along a dimension
+
+    [[family.variant]]
+    id = "bal-sls-firm-ht"
+    ...
+    setup = ["Keep your hands just above the counter without touching it."]
+    then = ["Once steady, turn your head slowly left and right."]  # goes where "{then}" is
 
 A variant inherits everything from its family. ``levels``, ``dose``, ``measurements``, ``nmes``,
 ``posture``, ``cpt_code`` and ``instructions`` given on a variant replace the family's;
-``setup`` lines are put before the family's instructions; ``cues``, ``common_faults``,
-``safety_notes``, ``contraindications`` and ``equipment`` add to the family's.
+``cues``, ``common_faults``, ``safety_notes``, ``contraindications`` and ``equipment`` add to the
+family's.
+
+Where a variant's own steps go
+------------------------------
+A variant usually keeps its family's steps and adds a few of its own, and a patient reads the
+result top to bottom, so the family says where those lines belong. Two placeholder lines may
+stand, each at most once and ``{setup}`` before ``{then}``, in a family's ``instructions``:
+
+* a variant's ``setup`` lines replace the family's ``{setup}`` line; a family without one gets
+  them before its first step (so ``setup`` is for how to start: position, support, surface);
+* a variant's ``then`` lines replace the family's ``{then}`` line; a family without one refuses
+  a variant that gives ``then`` (there is no safe default place for "turn your head" or "close
+  your eyes": it belongs after the step that gets the patient into position);
+* a placeholder a variant does not fill is dropped, so a family step can be written once for
+  all its variants. ``setup`` and ``then`` are not allowed beside a variant's own
+  ``instructions``, and no other text may hold ``{`` or ``}`` (a misspelt placeholder is an
+  error, not a step).
 
 Rules checked on load
 ---------------------
@@ -56,6 +84,7 @@ pass silently):
 * family ids, and variant ids, are unique across the whole library (all files together);
 * every enumerated value (technique, region, level, CPT code, contraindication ...) is known and
   every number is in its range (e.g. ``dose.sets`` is an integer 1–10);
+* the placeholder lines ``{setup}`` and ``{then}`` follow the rules above;
 * ``harder.D = "x"`` names a variant of the same family that is **exactly one level higher on D
   and equal on every other dimension** (a different default dose is allowed: a harder variant
   usually restarts at a lower dose); "one step easier" is the inverse of these links;
@@ -1051,6 +1080,7 @@ _VARIANT_KEYS: Final = frozenset(
         "name",
         "levels",
         "setup",
+        "then",
         "instructions",
         "cues",
         "common_faults",
@@ -1113,6 +1143,74 @@ def _text_list(where: _Where, field: str, value: object) -> tuple[str, ...]:
         return tuple(_check_text(field, item) for item in value)
     except _FieldError as error:
         raise where.error(field, error.detail) from None
+
+
+#: Placeholder lines of a family's instructions: where a variant's ``setup`` and ``then`` go.
+_SLOTS: Final = ("{setup}", "{then}")
+
+
+def _family_steps(where: _Where, value: object) -> tuple[str, ...]:
+    """A family's instructions, placeholder lines kept (see "Where a variant's own steps go")."""
+    steps = _text_list(where, "instructions", value)
+    for step in steps:
+        if step not in _SLOTS and ("{" in step or "}" in step):
+            raise where.error(
+                "instructions",
+                "may hold braces only in the whole-line placeholders '{setup}' and '{then}'; "
+                f"got {step!r}",
+            )
+    for slot in _SLOTS:
+        if steps.count(slot) > 1:
+            raise where.error(
+                "instructions", f"must hold {slot!r} at most once; got it {steps.count(slot)} times"
+            )
+    if all(step in _SLOTS for step in steps):
+        raise where.error(
+            "instructions", f"must have at least one step besides the placeholders; got {steps!r}"
+        )
+    if all(slot in steps for slot in _SLOTS) and steps.index("{then}") < steps.index("{setup}"):
+        raise where.error("instructions", "must put '{setup}' before '{then}'")
+    return steps
+
+
+def _variant_steps(where: _Where, field: str, value: object) -> tuple[str, ...]:
+    """A variant's ``setup``, ``then`` or ``instructions`` lines: text without placeholders."""
+    lines = _text_list(where, field, value)
+    for line in lines:
+        if "{" in line or "}" in line:
+            raise where.error(
+                field,
+                "must not hold braces (placeholders such as '{setup}' belong in a family's "
+                f"instructions); got {line!r}",
+            )
+    return lines
+
+
+def _fill_steps(
+    where: _Where,
+    family_id: str,
+    steps: Sequence[str],
+    setup: Sequence[str],
+    then: Sequence[str],
+) -> tuple[str, ...]:
+    """Put a variant's ``setup`` and ``then`` lines in its family's placeholders."""
+    if then and "{then}" not in steps:
+        raise where.error(
+            "then",
+            f"needs a '{{then}}' line in the instructions of family {family_id!r} to mark "
+            "where these steps go; it has none",
+        )
+    if "{setup}" not in steps:
+        steps = ("{setup}", *steps)
+    filled: list[str] = []
+    for step in steps:
+        if step == "{setup}":
+            filled.extend(setup)
+        elif step == "{then}":
+            filled.extend(then)
+        else:
+            filled.append(step)
+    return tuple(filled)
 
 
 def _enum_list(where: _Where, field: str, value: object, enum: type[_E]) -> tuple[_E, ...]:
@@ -1271,7 +1369,7 @@ def _parse_document(
         base = {
             "posture": _enum_field(where, "posture", table["posture"], Posture),
             "cpt_code": _enum_field(where, "cpt_code", table["cpt_code"], CptCode),
-            "instructions": _text_list(where, "instructions", table["instructions"]),
+            "instructions": _family_steps(where, table["instructions"]),
             "cues": _text_list(where, "cues", table["cues"]),
             "common_faults": _text_list(where, "common_faults", table["common_faults"]),
             "safety_notes": _text_list(where, "safety_notes", table["safety_notes"]),
@@ -1354,13 +1452,20 @@ def _parse_variant(
             raise where.error(required, "is required; got nothing")
     variant_id = _id_field(where, "id", table["id"])
     levels = {**base_levels, **(_levels(where, table["levels"]) if "levels" in table else {})}
-    setup = _text_list(where, "setup", table["setup"]) if "setup" in table else ()
-    if "instructions" in table:
-        if setup:
-            raise where.error("setup", "must not be given together with instructions")
-        instructions = _text_list(where, "instructions", table["instructions"])
+    own = {
+        field: _variant_steps(where, field, table[field])
+        for field in ("setup", "then", "instructions")
+        if field in table
+    }
+    if "instructions" in own:
+        for field in ("setup", "then"):
+            if field in own:
+                raise where.error(field, "must not be given together with instructions")
+        instructions = own["instructions"]
     else:
-        instructions = (*setup, *base["instructions"])
+        instructions = _fill_steps(
+            where, family_id, base["instructions"], own.get("setup", ()), own.get("then", ())
+        )
 
     def added(field: str, parse: Any) -> tuple[Any, ...]:
         extra = parse(where, field, table[field]) if field in table else ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,7 @@ def test_the_small_valid_file_loads_with_family_defaults_inherited(tmp_path: Pat
     firm, foam = library.get("t-firm"), library.get("t-foam")
     assert len(library) == 2
     assert foam.levels.surface is Surface.FOAM and firm.levels.surface is Surface.FIRM
-    # setup goes before the family's instructions; lists add; dose replaces
+    # setup goes before the family's instructions (no {setup} line); lists add; dose replaces
     assert foam.instructions == ("Stand on a foam pad.", "Stand tall.")
     assert foam.cues == ("Breathe normally.", "Soft knees.")
     assert foam.equipment == {Equipment.COUNTER, Equipment.FOAM_PAD}
@@ -499,3 +500,226 @@ def test_search_refuses_unknown_filter_values(
 ) -> None:
     with pytest.raises(InvalidParameterError, match=message):
         library.search(**kwargs)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a variant's own steps go: the family's "{setup}" and "{then}" placeholder lines
+
+SLOTTED = GOOD.replace(
+    'instructions = ["Stand tall."]',
+    'instructions = ["Stand beside a counter.", "{setup}", "Lift one foot.", "{then}", "Hold."]',
+).replace(
+    'setup = ["Stand on a foam pad."]',
+    'setup = ["Step onto a foam pad."]\nthen = ["Turn your head."]',
+)
+
+
+def test_setup_and_then_lines_fill_the_family_placeholders(tmp_path: Path) -> None:
+    library = load_library_from([write(tmp_path, SLOTTED)])
+    assert library.get("t-foam").instructions == (
+        "Stand beside a counter.",
+        "Step onto a foam pad.",
+        "Lift one foot.",
+        "Turn your head.",
+        "Hold.",
+    )
+    # a variant that fills neither placeholder gets the family's steps, placeholders dropped
+    assert library.get("t-firm").instructions == (
+        "Stand beside a counter.",
+        "Lift one foot.",
+        "Hold.",
+    )
+
+
+def test_without_a_setup_placeholder_setup_goes_first(tmp_path: Path) -> None:
+    text = SLOTTED.replace('"Stand beside a counter.", "{setup}", ', '"Stand beside a counter.", ')
+    assert load_library_from([write(tmp_path, text)]).get("t-foam").instructions == (
+        "Step onto a foam pad.",
+        "Stand beside a counter.",
+        "Lift one foot.",
+        "Turn your head.",
+        "Hold.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            ', "{then}", "Hold."]',
+            ', "Hold."]',
+            "variant 't-foam', field then: needs a '{then}' line in the instructions of family "
+            "'t-stance' to mark where these steps go; it has none",
+            id="then-without-a-then-placeholder",
+        ),
+        pytest.param(
+            'setup = ["Step onto a foam pad."]\nthen = ["Turn your head."]',
+            'then = ["Turn your head."]\ninstructions = ["Stand."]',
+            "variant 't-foam', field then: must not be given together with instructions",
+            id="then-and-instructions",
+        ),
+        pytest.param(
+            '"{setup}", "Lift one foot.", "{then}"',
+            '"{then}", "Lift one foot.", "{setup}"',
+            "family 't-stance', field instructions: must put '{setup}' before '{then}'",
+            id="then-placeholder-before-setup-placeholder",
+        ),
+        pytest.param(
+            '"Lift one foot.", "{then}"',
+            '"Lift one foot.", "{setup}"',
+            "family 't-stance', field instructions: must hold '{setup}' at most once; got it 2 "
+            "times",
+            id="placeholder-twice",
+        ),
+        pytest.param(
+            '"{then}", "Hold."',
+            '"{than}", "Hold."',
+            "family 't-stance', field instructions: may hold braces only in the whole-line "
+            "placeholders '{setup}' and '{then}'; got '{than}'",
+            id="misspelt-placeholder",
+        ),
+        pytest.param(
+            '"Lift one foot."',
+            '"Lift one foot {then}."',
+            "family 't-stance', field instructions: may hold braces only in the whole-line",
+            id="placeholder-inside-a-step",
+        ),
+        pytest.param(
+            'instructions = ["Stand beside a counter.", "{setup}", "Lift one foot.", "{then}", '
+            '"Hold."]',
+            'instructions = ["{setup}", "{then}"]',
+            "family 't-stance', field instructions: must have at least one step besides the "
+            "placeholders",
+            id="only-placeholders",
+        ),
+        pytest.param(
+            'then = ["Turn your head."]',
+            'then = ["{then}"]',
+            "variant 't-foam', field then: must not hold braces (placeholders such as '{setup}' "
+            "belong in a family's instructions); got '{then}'",
+            id="placeholder-in-a-variant",
+        ),
+        pytest.param(
+            'setup = ["Step onto a foam pad."]',
+            'setup = "Step onto a foam pad."',
+            "variant 't-foam', field setup: must be a list of text; got 'Step onto a foam pad.'",
+            id="setup-not-a-list",
+        ),
+        pytest.param(
+            'then = ["Turn your head."]',
+            'then = [" Turn."]',
+            "variant 't-foam', field then: must be non-empty text without leading or trailing "
+            "spaces; got ' Turn.'",
+            id="then-line-with-spaces",
+        ),
+    ],
+)
+def test_bad_placeholders_are_refused_naming_file_id_and_field(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in SLOTTED
+    assert load_error(tmp_path, SLOTTED.replace(old, new, 1)).startswith(expected)
+
+
+# ---------------------------------------------------------------------------------------------
+# The merged instructions read in an order a patient can follow (the real library)
+
+#: How a line that puts the patient in a posture starts, and the postures it may stand for.
+POSTURE_OPENINGS = {
+    "Stand ": {"standing"},
+    "Sit or lie ": {"sitting", "supine"},  # the patient's choice (quadriceps sets)
+    "Sit ": {"sitting"},
+    "Lie on your back": {"supine"},
+    "Lie face down": {"prone"},
+    "Lie on your side": {"side_lying"},
+    "Kneel on hands and knees": {"quadruped"},
+    "Kneel upright": {"tall_kneeling"},
+    "Kneel on one knee": {"half_kneeling"},
+}
+
+#: Lines that only make sense once the patient is in position.
+AFTER_POSITION = ("close your eyes", "turn your head", "the therapist gives", "hold for the time")
+
+
+def postures_of(line: str) -> set[str] | None:
+    return next((p for opening, p in POSTURE_OPENINGS.items() if line.startswith(opening)), None)
+
+
+def test_every_variant_takes_its_own_posture_before_anything_else(library: ExerciseLibrary) -> None:
+    for v in library:
+        stated = [(i, postures_of(s)) for i, s in enumerate(v.instructions) if postures_of(s)]
+        assert stated, f"{v.id}: no line puts the patient in a posture: {v.instructions}"
+        first = stated[0][0]
+        # every posture line agrees with the variant's posture (no "Lie on your back" in a
+        # hands-and-knees variant)
+        for i, allowed in stated:
+            assert v.posture.value in (allowed or set()), (v.id, v.instructions[i])
+        # at most one setting-up line (fixing a band, placing a pad) comes before the posture
+        assert first <= 1, (v.id, v.instructions)
+        for i, line in enumerate(v.instructions):
+            if any(phrase in line.lower() for phrase in AFTER_POSITION):
+                assert i > first, f"{v.id}: {line!r} comes before the patient is in position"
+
+
+#: Equipment a line may only call "the ..." once an earlier line introduced it (patterns; "the
+#: ball of the foot" is anatomy, not equipment).
+INTRODUCED = (
+    "counter",
+    "foam pad",
+    "wobble board",
+    "band",
+    "anchor",
+    r"ball(?! of)",
+    "stick",
+    "towel",
+)
+
+
+def test_equipment_is_introduced_before_it_is_used(library: ExerciseLibrary) -> None:
+    checked = 0
+    for v in library:
+        text = " ".join(v.instructions).lower()
+        for thing in INTRODUCED:
+            first = re.search(rf"\b{thing}\b", text)
+            if first is not None:
+                checked += 1
+                # the two words before the first mention: "a sturdy counter", not "the counter"
+                before = text[: first.start()].split()[-2:]
+                assert "the" not in before, f"{v.id}: 'the {first[0]}' comes first: {text!r}"
+        # no "as described" pointing at a line the patient has not read yet
+        assert "described" not in text, v.id
+    assert checked > 100  # the check reaches most variants
+
+
+def test_single_leg_stance_reads_in_order(library: ExerciseLibrary) -> None:
+    family = next(f for f in library.families if f.id == "bal-sls")
+    assert len(family.variant_ids) >= 10
+    for vid in family.variant_ids:
+        steps = library.get(vid).instructions
+        # the counter is introduced first, and only then held, touched or hovered over
+        assert steps[0] == "Stand beside a sturdy counter.", (vid, steps)
+        lift = next(i for i, s in enumerate(steps) if "lift the other foot" in s)
+        before_lift = " ".join(steps[:lift]).lower()
+        # nothing before the lift assumes the patient already stands on one leg, or asks for a
+        # head turn or closed eyes
+        for phrase in ("one leg", "standing on", "turn your head", "close your eyes"):
+            assert phrase not in before_lift, (vid, phrase, steps)
+        assert steps[-1] == "Hold for the time given, then change legs.", (vid, steps)
+
+
+def test_the_reported_single_leg_stance_variants_read_as_a_patient_follows_them(
+    library: ExerciseLibrary,
+) -> None:
+    assert library.get("bal-sls-firm-eo").instructions == (
+        "Stand beside a sturdy counter.",
+        "Keep your hands just above the counter without touching it.",
+        "Shift your weight onto one leg and lift the other foot a few centimetres.",
+        "Hold for the time given, then change legs.",
+    )
+    assert library.get("bal-sls-firm-ht").instructions == (
+        "Stand beside a sturdy counter.",
+        "Keep your hands just above the counter without touching it.",
+        "Shift your weight onto one leg and lift the other foot a few centimetres.",
+        "Once steady, turn your head slowly left and right.",
+        "Hold for the time given, then change legs.",
+    )
