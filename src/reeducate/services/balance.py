@@ -121,7 +121,8 @@ def analyze_path(
     return analyze_trial(trial, preset=get_preset(request.preset)), extra
 
 
-def _row(analysis: TrialAnalysis, extra: Mapping[str, float]) -> dict[str, Any]:
+def metrics_row(analysis: TrialAnalysis, extra: Mapping[str, float]) -> dict[str, Any]:
+    """One output row: file, condition, preset, sampling, then every metric in display units."""
     trial = analysis.trial
     row: dict[str, Any] = {
         "file": trial.source_name,
@@ -165,7 +166,7 @@ def _analyze_one(args: tuple[Path, AnalysisRequest]) -> FileOutcome:
     caught = [with_file_name(str(w.message), path.name) for w in recorded]
     return FileOutcome(
         source_name=path.name,
-        row=_row(analysis, extra),
+        row=metrics_row(analysis, extra),
         settings=analysis.settings,
         warnings=tuple(caught),
     )

@@ -19,7 +19,7 @@ from reeducate.errors import InvalidParameterError, ReeducateError
 from reeducate.reports.html import render_balance_report
 from reeducate.services.balance import (
     AnalysisRequest,
-    _row,
+    metrics_row,
     analyze_path,
     rows_to_csv,
     with_file_name,
@@ -79,7 +79,7 @@ def build_report(
                 stacklevel=2,
             )
         analyses.append(analysis)
-        rows.append(_row(analysis, extra))
+        rows.append(metrics_row(analysis, extra))
         if on_file is not None:
             on_file()
     summary = summarize_conditions(analyses)
