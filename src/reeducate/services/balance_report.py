@@ -19,8 +19,8 @@ from reeducate.errors import InvalidParameterError, ReeducateError
 from reeducate.reports.html import render_balance_report
 from reeducate.services.balance import (
     AnalysisRequest,
-    metrics_row,
     analyze_path,
+    metrics_row,
     rows_to_csv,
     with_file_name,
 )
