@@ -16,6 +16,14 @@ import typer
 
 from reeducate import __version__
 from reeducate.cli.balance import balance_app
+from reeducate.cli.care import (
+    episode_app,
+    goal_app,
+    patient_app,
+    plan_app,
+    progress_app,
+    session_app,
+)
 from reeducate.cli.common import err_console
 from reeducate.cli.demo import demo_command
 from reeducate.cli.exercises import exercises_app
@@ -34,6 +42,12 @@ app.add_typer(balance_app, name="balance")
 app.command(name="demo")(demo_command)
 app.add_typer(exercises_app, name="exercises")
 app.add_typer(measure_app, name="measure")
+app.add_typer(patient_app, name="patient")
+app.add_typer(episode_app, name="episode")
+app.add_typer(goal_app, name="goal")
+app.add_typer(plan_app, name="plan")
+app.add_typer(session_app, name="session")
+app.add_typer(progress_app, name="progress")
 
 
 def _version(value: bool) -> None:

@@ -212,6 +212,28 @@ def score(
         int | None,
         typer.Option("--max-missing", help="Missing items allowed (odi and ndi only)."),
     ] = None,
+    patient: Annotated[
+        str | None,
+        typer.Option(
+            "--patient",
+            metavar="CODE",
+            help="Store the score in this patient's record (e.g. P-0001).",
+        ),
+    ] = None,
+    scored_on: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="Day it was taken (with --patient)."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", metavar="URL", help="Database (with --patient; see 'patient add')."
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", metavar="NAME", help="Who scored it (REEDUCATE_ACTOR)."),
+    ] = None,
     output_format: FormatOpt = OutputFormat.text,
 ) -> int:
     """Score a measure from its item values: total, subscores, interpretation and flags."""
@@ -228,12 +250,22 @@ def score(
         population=population,
         max_missing=max_missing,
     )
-    # Storing the score in a patient's record (``--patient``) will go here, through a service
-    # that owns the transaction; the report above is what it stores (``report.outcome``).
+    stored_id = None
+    if patient is not None:
+        from reeducate.cli.care import store_measure_score
+
+        stored_id = store_measure_score(
+            report, patient=patient, scored_on=scored_on, database_url=database_url, actor=actor
+        )
     if output_format is OutputFormat.json:
-        _emit_json(report.to_dict())
+        document = report.to_dict()
+        if stored_id is not None:
+            document["stored"] = {"id": stored_id, "patient_code": patient}
+        _emit_json(document)
     else:
         _print_score(report)
+        if stored_id is not None:
+            out_console.print(f"\nStored as {stored_id} for {patient}.", highlight=False)
     return ExitCode.OK
 
 

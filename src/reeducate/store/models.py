@@ -46,7 +46,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from reeducate.clinic.care import GoalDirection, GoalMeasureKind, Impairment
-from reeducate.clinic.progression import QualitySource, Rater, Setting
+from reeducate.clinic.progression import Decision, DecisionKind, QualitySource, Rater, Setting
 from reeducate.clinic.progression_rules import Assistance, BalanceEvent, DifficultyScale
 from reeducate.errors import DomainRuleError
 
@@ -61,11 +61,13 @@ __all__ = [
     "EpisodeRow",
     "ExerciseSetRow",
     "GoalRow",
+    "OutcomeScoreRow",
     "PatientIdentityRow",
     "PatientRow",
     "PlanOfCareRow",
     "PrescribedExerciseRow",
     "PrescriptionRow",
+    "ProgressionDecisionRow",
     "SessionExerciseRow",
     "SessionProcedureRow",
     "SessionRow",
@@ -490,6 +492,69 @@ class SessionTrialRow(Base):
     )
     trial_id: Mapped[str] = mapped_column(ForeignKey("balance_trial.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------------------------------------
+# Outcome measures and progression decisions (migration 0002)
+# --------------------------------------------------------------------------------------------
+
+
+class OutcomeScoreRow(Base):
+    """An outcome measure scored for a patient: item values, total, interpretation, who scored.
+
+    ``items`` maps item ids to the values given; ``interpretation`` and ``flags`` hold the words
+    shown at scoring time (a later change of cut-offs does not rewrite a stored result);
+    ``context`` the age, sex and population the interpretation used.
+    """
+
+    __tablename__ = "outcome_score"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_code: Mapped[str] = mapped_column(ForeignKey("patient.code"), index=True)
+    measure: Mapped[str] = mapped_column(String(32))
+    scored_on: Mapped[date] = mapped_column(Date)
+    items: Mapped[dict[str, Any]] = mapped_column(JSON)
+    total: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    interpretation: Mapped[list[str]] = mapped_column(JSON)
+    flags: Mapped[list[str]] = mapped_column(JSON)
+    missing_items: Mapped[list[str]] = mapped_column(JSON)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    scored_by: Mapped[str] = mapped_column(String(ID_LENGTH))
+    recorded_at: Mapped[datetime]
+
+
+class ProgressionDecisionRow(Base):
+    """A progression recommendation as shown (rule and evidence) and the therapist's decision.
+
+    ``prescription_id`` is the prescription the recommendation was made on;
+    ``new_prescription_id`` the one written by an accept or change (None for a reject, or when
+    nothing changed).
+    """
+
+    __tablename__ = "progression_decision"
+    __table_args__ = (
+        _one_of("recommended", Decision),
+        _one_of("decision", DecisionKind),
+        CheckConstraint("decision = 'accept' OR reason IS NOT NULL", name="reason_unless_accept"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_code: Mapped[str] = mapped_column(ForeignKey("patient.code"), index=True)
+    prescription_id: Mapped[str] = mapped_column(ForeignKey("prescription.id"), index=True)
+    new_prescription_id: Mapped[str | None] = mapped_column(ForeignKey("prescription.id"))
+    made_on: Mapped[date] = mapped_column(Date)
+    variant_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    recommended: Mapped[str] = mapped_column(String(16))
+    recommended_variant_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    rule: Mapped[str] = mapped_column(String(32))
+    evidence: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(16))
+    variant_id_after: Mapped[str] = mapped_column(String(ID_LENGTH))
+    dose_change: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(ID_LENGTH))
+    decided_at: Mapped[datetime]
 
 
 # --------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.care import (
@@ -57,10 +57,13 @@ from reeducate.clinic.care import (
 )
 from reeducate.clinic.exercises import Dose, ExerciseLibrary
 from reeducate.clinic.progression import (
+    Decision,
+    DecisionKind,
     PerceivedDifficulty,
     Quality,
     QualitySource,
     Rater,
+    Rule,
     SetRecord,
     Setting,
     Symptom,
@@ -77,11 +80,13 @@ from reeducate.store.models import (
     EpisodeRow,
     ExerciseSetRow,
     GoalRow,
+    OutcomeScoreRow,
     PatientIdentityRow,
     PatientRow,
     PlanOfCareRow,
     PrescribedExerciseRow,
     PrescriptionRow,
+    ProgressionDecisionRow,
     SessionExerciseRow,
     SessionProcedureRow,
     SessionRow,
@@ -93,11 +98,15 @@ __all__ = [
     "AuditLog",
     "BalanceTrialRepository",
     "EpisodeRepository",
+    "OutcomeScoreRepository",
     "PatientRepository",
     "PlanRepository",
     "PrescriptionRepository",
+    "ProgressionDecisionRecord",
+    "ProgressionDecisionRepository",
     "Repositories",
     "SessionRepository",
+    "StoredOutcomeScore",
     "utc_now",
 ]
 
@@ -432,6 +441,45 @@ class PlanRepository(_Repository):
             raise NotFoundError(f"plan_id must be a recorded plan of care; got {plan_id!r}")
         return _plan(row)
 
+    def add_goal(self, plan_id: str, goal: Goal, /) -> PlanOfCare:
+        """Add a goal to a stored plan (audited as an update of the plan); the plan after."""
+        row = self._session.get(PlanOfCareRow, plan_id)
+        if row is None:
+            raise NotFoundError(f"plan_id must be a recorded plan of care; got {plan_id!r}")
+        if self._exists(GoalRow, goal.id):
+            raise DomainRuleError(f"goal.id must be new; got {goal.id!r}, already recorded")
+        before = _plan(row)
+        after = PlanOfCare(
+            id=before.id,
+            episode_id=before.episode_id,
+            start_date=before.start_date,
+            frequency_per_week=before.frequency_per_week,
+            duration_weeks=before.duration_weeks,
+            certification_date=before.certification_date,
+            recertification_due_date=before.recertification_due_date,
+            progress_report_interval_visits=before.progress_report_interval_visits,
+            goals=(*before.goals, goal),
+        )
+        row.goals.append(
+            GoalRow(
+                id=goal.id,
+                position=len(before.goals),
+                description=goal.description,
+                measure_kind=goal.measure_kind.value,
+                measure=goal.measure,
+                direction=goal.direction.value,
+                baseline_value=goal.baseline_value,
+                target_value=goal.target_value,
+                baseline_date=goal.baseline_date,
+                target_date=goal.target_date,
+            )
+        )
+        self._audit.record(
+            AuditAction.UPDATE, "plan_of_care", plan_id, {"added_goal": _goal_detail(goal)}
+        )
+        self._session.flush()
+        return after
+
     def for_episode(self, episode_id: str, /) -> list[PlanOfCare]:
         """The episode's plans, oldest first."""
         query = (
@@ -549,6 +597,15 @@ class PrescriptionRepository(_Repository):
             .limit(1)
         )
         return None if row is None else _prescription(row)
+
+    def for_plan(self, plan_id: str, /) -> list[Prescription]:
+        """The plan's prescriptions in the order they took effect (start date, then id)."""
+        query = (
+            select(PrescriptionRow)
+            .where(PrescriptionRow.plan_id == plan_id)
+            .order_by(PrescriptionRow.start_date, PrescriptionRow.id)
+        )
+        return [_prescription(row) for row in self._session.scalars(query)]
 
 
 def _prescription(row: PrescriptionRow) -> Prescription:
@@ -897,6 +954,279 @@ def _session(row: SessionRow) -> TreatmentSession:
 
 
 # --------------------------------------------------------------------------------------------
+# Outcome-measure scores
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredOutcomeScore:
+    """An outcome measure scored for a patient, as stored.
+
+    Attributes
+    ----------
+    id : str
+        Record id.
+    patient_code : str
+        Whose score.
+    measure : str
+        Measure id of :data:`reeducate.clinic.outcomes.MEASURES`.
+    scored_on : date
+        The day the measure was taken.
+    items : Mapping[str, float]
+        Item values as given (validated by the scoring).
+    total : float
+        The total, in ``unit``.
+    unit : str
+        ``points``, ``s``, ``cm`` or ``%``.
+    interpretation, flags : tuple of str
+        The interpretation and flags in words, as shown when scored.
+    missing_items : tuple of str
+        Required items not given (handled by the measure's published rule).
+    context : Mapping[str, Any]
+        Age, sex and population the interpretation used.
+    scored_by : str
+        Who scored it (an id, never a name).
+    recorded_at : datetime
+        When it was stored, timezone-aware.
+    """
+
+    id: str
+    patient_code: str
+    measure: str
+    scored_on: date
+    items: Mapping[str, float]
+    total: float
+    unit: str
+    interpretation: tuple[str, ...]
+    flags: tuple[str, ...]
+    missing_items: tuple[str, ...]
+    context: Mapping[str, Any]
+    scored_by: str
+    recorded_at: datetime
+
+
+class OutcomeScoreRepository(_Repository):
+    """Outcome-measure scores of patients."""
+
+    def add(self, record: StoredOutcomeScore, /) -> None:
+        """Store a score of a recorded patient."""
+        if not self._exists(PatientRow, record.patient_code):
+            raise NotFoundError(
+                f"patient_code must be a recorded patient; got {record.patient_code!r}"
+            )
+        if self._exists(OutcomeScoreRow, record.id):
+            raise DomainRuleError(f"id must be new; got score {record.id!r}, already recorded")
+        self._session.add(
+            OutcomeScoreRow(
+                id=record.id,
+                patient_code=record.patient_code,
+                measure=record.measure,
+                scored_on=record.scored_on,
+                items=dict(record.items),
+                total=record.total,
+                unit=record.unit,
+                interpretation=list(record.interpretation),
+                flags=list(record.flags),
+                missing_items=list(record.missing_items),
+                context=dict(record.context),
+                scored_by=record.scored_by,
+                recorded_at=record.recorded_at,
+            )
+        )
+        self._audit.record(
+            AuditAction.CREATE,
+            "outcome_score",
+            record.id,
+            {
+                "patient_code": record.patient_code,
+                "measure": record.measure,
+                "scored_on": record.scored_on.isoformat(),
+                "items": dict(record.items),
+                "total": record.total,
+                "scored_by": record.scored_by,
+            },
+        )
+        self._session.flush()
+
+    def for_patient(
+        self, patient_code: str, /, *, measure: str | None = None
+    ) -> list[StoredOutcomeScore]:
+        """The patient's scores, oldest first, optionally of one measure."""
+        query = select(OutcomeScoreRow).where(OutcomeScoreRow.patient_code == patient_code)
+        if measure is not None:
+            query = query.where(OutcomeScoreRow.measure == measure)
+        query = query.order_by(OutcomeScoreRow.scored_on, OutcomeScoreRow.id)
+        return [
+            StoredOutcomeScore(
+                id=row.id,
+                patient_code=row.patient_code,
+                measure=row.measure,
+                scored_on=row.scored_on,
+                items=dict(row.items),
+                total=row.total,
+                unit=row.unit,
+                interpretation=tuple(row.interpretation),
+                flags=tuple(row.flags),
+                missing_items=tuple(row.missing_items),
+                context=dict(row.context),
+                scored_by=row.scored_by,
+                recorded_at=row.recorded_at,
+            )
+            for row in self._session.scalars(query)
+        ]
+
+
+# --------------------------------------------------------------------------------------------
+# Progression decisions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProgressionDecisionRecord:
+    """A progression recommendation as shown to the therapist, and the decision taken on it.
+
+    Attributes
+    ----------
+    id : str
+        Record id.
+    patient_code : str
+    prescription_id : str
+        The prescription the recommendation was made on.
+    new_prescription_id : str or None
+        The prescription an accept or change wrote; None when nothing changed.
+    made_on : date
+        The day of the recommendation.
+    variant_id : str
+        The variant the patient was on.
+    recommended : Decision
+        Progress, hold or regress.
+    recommended_variant_id : str
+    rule : Rule
+        The rule that decided the recommendation.
+    evidence : str
+        The evidence in words, as shown.
+    decision : DecisionKind
+        Accept, change or reject.
+    variant_id_after : str
+        The variant prescribed after the decision.
+    dose_change : Mapping or None
+        A load progression accepted (sets, rep range, load before and after).
+    reason : str or None
+        The therapist's reason (required for change and reject).
+    decided_by : str
+        Who decided (an id, never a name).
+    decided_at : datetime
+        When, timezone-aware.
+    """
+
+    id: str
+    patient_code: str
+    prescription_id: str
+    new_prescription_id: str | None
+    made_on: date
+    variant_id: str
+    recommended: Decision
+    recommended_variant_id: str
+    rule: Rule
+    evidence: str
+    decision: DecisionKind
+    variant_id_after: str
+    dose_change: Mapping[str, Any] | None
+    reason: str | None
+    decided_by: str
+    decided_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.decision is not DecisionKind.ACCEPT and not self.reason:
+            raise InvalidParameterError(
+                f"reason is required to {self.decision} a recommendation; got {self.reason!r}"
+            )
+
+
+class ProgressionDecisionRepository(_Repository):
+    """Therapists' decisions on progression recommendations."""
+
+    def add(self, record: ProgressionDecisionRecord, /) -> None:
+        """Store a decision on a recorded patient's prescription."""
+        if not self._exists(PatientRow, record.patient_code):
+            raise NotFoundError(
+                f"patient_code must be a recorded patient; got {record.patient_code!r}"
+            )
+        for name in ("prescription_id", "new_prescription_id"):
+            value = getattr(record, name)
+            if value is not None and not self._exists(PrescriptionRow, value):
+                raise NotFoundError(f"{name} must be a recorded prescription; got {value!r}")
+        if self._exists(ProgressionDecisionRow, record.id):
+            raise DomainRuleError(f"id must be new; got decision {record.id!r}, already recorded")
+        detail = {
+            "patient_code": record.patient_code,
+            "prescription_id": record.prescription_id,
+            "new_prescription_id": record.new_prescription_id,
+            "made_on": record.made_on.isoformat(),
+            "variant_id": record.variant_id,
+            "recommended": record.recommended.value,
+            "recommended_variant_id": record.recommended_variant_id,
+            "rule": record.rule.value,
+            "evidence": record.evidence,
+            "decision": record.decision.value,
+            "variant_id_after": record.variant_id_after,
+            "dose_change": None if record.dose_change is None else dict(record.dose_change),
+            "reason": record.reason,
+        }
+        self._session.add(
+            ProgressionDecisionRow(
+                id=record.id,
+                patient_code=record.patient_code,
+                prescription_id=record.prescription_id,
+                new_prescription_id=record.new_prescription_id,
+                made_on=record.made_on,
+                variant_id=record.variant_id,
+                recommended=record.recommended.value,
+                recommended_variant_id=record.recommended_variant_id,
+                rule=record.rule.value,
+                evidence=record.evidence,
+                decision=record.decision.value,
+                variant_id_after=record.variant_id_after,
+                dose_change=None if record.dose_change is None else dict(record.dose_change),
+                reason=record.reason,
+                decided_by=record.decided_by,
+                decided_at=record.decided_at,
+            )
+        )
+        self._audit.record(AuditAction.CREATE, "progression_decision", record.id, detail)
+        self._session.flush()
+
+    def for_patient(self, patient_code: str, /) -> list[ProgressionDecisionRecord]:
+        """The patient's decisions in the order they were taken."""
+        query = (
+            select(ProgressionDecisionRow)
+            .where(ProgressionDecisionRow.patient_code == patient_code)
+            .order_by(ProgressionDecisionRow.decided_at, ProgressionDecisionRow.id)
+        )
+        return [
+            ProgressionDecisionRecord(
+                id=row.id,
+                patient_code=row.patient_code,
+                prescription_id=row.prescription_id,
+                new_prescription_id=row.new_prescription_id,
+                made_on=row.made_on,
+                variant_id=row.variant_id,
+                recommended=Decision(row.recommended),
+                recommended_variant_id=row.recommended_variant_id,
+                rule=Rule(row.rule),
+                evidence=row.evidence,
+                decision=DecisionKind(row.decision),
+                variant_id_after=row.variant_id_after,
+                dose_change=row.dose_change,
+                reason=row.reason,
+                decided_by=row.decided_by,
+                decided_at=row.decided_at,
+            )
+            for row in self._session.scalars(query)
+        ]
+
+
+# --------------------------------------------------------------------------------------------
 # All together
 # --------------------------------------------------------------------------------------------
 
@@ -929,3 +1259,22 @@ class Repositories:
         self.prescriptions = PrescriptionRepository(session, self.audit)
         self.trials = BalanceTrialRepository(session, self.audit)
         self.sessions = SessionRepository(session, self.audit)
+        self.outcome_scores = OutcomeScoreRepository(session, self.audit)
+        self.decisions = ProgressionDecisionRepository(session, self.audit)
+
+    def next_id(self, model: type[Any], prefix: str, /) -> str:
+        """The next free id ``PREFIX-0001``, ``PREFIX-0002`` … of a table with a text ``id``.
+
+        Ids of other shapes are ignored; numbers are zero-padded to 4 digits (more when
+        needed), so ids of one prefix sort in the order they were made up to 9999.
+        """
+        column = model.id
+        pattern = f"{prefix}-%"
+        numbers = [
+            int(value[len(prefix) + 1 :])
+            for value in self.session.scalars(
+                select(column.cast(String)).where(column.like(pattern))
+            )
+            if value[len(prefix) + 1 :].isdigit()
+        ]
+        return f"{prefix}-{max(numbers, default=0) + 1:04d}"
