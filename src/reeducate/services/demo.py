@@ -17,10 +17,11 @@ DEMO_LABEL = "HBEDB subject 14 (public data set)"
 
 def demo_files() -> tuple[list[Path], dict[str, TrialCondition], str]:
     """The bundled trials, their conditions and the person's age group."""
-    folder = Path(str(resources.files("reeducate.data").joinpath("demo")))
+    data = Path(str(resources.files("reeducate.data")))
+    folder = data / "demo"
     conditions: dict[str, TrialCondition] = {}
     groups = set()
-    with (folder / "manifest.tsv").open(encoding="utf-8") as handle:
+    with (data / "demo_manifest.tsv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             conditions[row["file"]] = TrialCondition(
                 vision=Vision(row["vision"]), surface=Surface(row["surface"])
