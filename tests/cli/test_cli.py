@@ -189,7 +189,20 @@ def test_jobs_two_gives_the_same_rows_as_jobs_one(
     _, one, _ = run(["balance", "analyze", "--format", "csv", "--jobs", "1", *paths], capsys)
     code, two, err = run(["balance", "analyze", "--format", "csv", "--jobs", "2", *paths], capsys)
     assert code == ExitCode.OK, err
-    assert one == two
+    rows_one = list(csv.DictReader(io.StringIO(one)))
+    rows_two = list(csv.DictReader(io.StringIO(two)))
+    assert [r["file"] for r in rows_two] == [r["file"] for r in rows_one]  # input order kept
+    for a, b in zip(rows_one, rows_two, strict=True):
+        assert a.keys() == b.keys()
+        for key in a:
+            try:
+                x, y = float(a[key]), float(b[key])
+            except ValueError:
+                assert a[key] == b[key]
+                continue
+            # Same code in another process: NumPy's SIMD sums may round differently with
+            # another memory alignment (seen: 3e-15), nothing more.
+            assert x == pytest.approx(y, rel=1e-12, abs=1e-300, nan_ok=True), key
 
 
 def test_a_folder_is_expanded_to_its_recordings(

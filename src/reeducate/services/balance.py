@@ -6,6 +6,8 @@ Services own I/O orchestration and parallelism; the numbers come from :mod:`reed
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
 import json
 import os
 import tempfile
@@ -172,6 +174,33 @@ def _analyze_one(args: tuple[Path, AnalysisRequest]) -> FileOutcome:
     )
 
 
+# glibc mallopt parameters (malloc.h): M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD.
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+_KEEP_BYTES = 256 * 2**20
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc's allocator to keep freed blocks instead of returning them to the system.
+
+    A trial allocates and frees several buffers of 0.1-1 MB (file text, parsed table, FFT and
+    metric work arrays). By default glibc hands each back with ``munmap`` and the next trial
+    faults the pages in again: about 300 page faults and 14 % of the time per 60-s trial
+    (measured: 9.5 -> 8.2 ms). Raising the mmap and trim thresholds to 256 MiB keeps them; a
+    batch process then holds on to its peak heap (about 200 MB) until it exits. Settings are
+    inherited by forked workers. Returns False (and changes nothing) where the C library is
+    not glibc.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return all(
+        mallopt(param, _KEEP_BYTES) == 1
+        for param in (_M_MMAP_THRESHOLD, _M_TRIM_THRESHOLD, _M_TOP_PAD)
+    )
+
+
 def analyze_files(
     paths: Sequence[Path],
     /,
@@ -187,6 +216,7 @@ def analyze_files(
     if jobs < 1:
         raise InvalidParameterError(f"jobs must be >= 1; got {jobs}")
     check_preset_name(request.preset)  # fail fast on an unknown preset, before any work
+    keep_freed_memory()
     work = [(Path(p), request) for p in paths]
     outcomes: list[FileOutcome] = []
     if jobs == 1 or len(work) < 4:
