@@ -121,22 +121,26 @@ def read_hbedb(
     """
     if options.cop_unit is not None and options.cop_unit != "cm":
         raise UnitError(f"{name}: header says COP in 'cm' but --cop-unit is {options.cop_unit!r}")
-    table = parse_table(raw, name=name, sep="\t")
+    # Only the columns used: time, Fz, Mx, My (to check the recorded CoP) and COPx, COPy.
+    used = (0, 3, 4, 5, 7, 8)
+    table = parse_table(raw, name=name, sep="\t", usecols=used)
     v = table.values
-    check_finite(table, columns={c: i for i, c in enumerate(HBEDB_COLUMNS)}, time_s=v[:, 0])
+    check_finite(table, columns={HBEDB_COLUMNS[c]: i for i, c in enumerate(used)}, time_s=v[:, 0])
     rate = _uniform_time(table, v[:, 0], name=name)
     keep = stance_slice(
-        v[:, 3],
+        v[:, 1],
         sampling_rate_hz=rate,
         on_step_off=options.on_step_off,
         start_time_s=float(v[0, 0]),
         source_name=name,
     )
     v = v[keep]
-    ap_m = v[:, 7] * 1e-2
-    ml_m = v[:, 8] * 1e-2
-    ap_f, ml_f = cop_from_forces_moments(v[:, 1:4], v[:, 4:7], origin_depth_m=0.0)
-    worst = max(float(np.max(np.abs(ap_f - ap_m))), float(np.max(np.abs(ml_f - ml_m))))
+    fz, mx, my = v[:, 1], v[:, 2], v[:, 3]
+    ap_m = v[:, 4] * 1e-2
+    ml_m = v[:, 5] * 1e-2
+    # The data set's convention (its README): COPx = -My/Fz, COPy = Mx/Fz, moments about the
+    # plate surface (no thickness term).
+    worst = max(float(np.max(np.abs(-my / fz - ap_m))), float(np.max(np.abs(mx / fz - ml_m))))
     if not worst <= _COP_AGREEMENT_M:
         raise FileFormatError(
             f"{name}: COPx/COPy disagree with -My/Fz and Mx/Fz by up to {worst * 1e3:.3g} mm; "
@@ -149,7 +153,7 @@ def read_hbedb(
         source_unit="cm",
         source_name=name,
         start_time_s=float(v[0, 0]),
-        vertical_force_n=v[:, 3],
+        vertical_force_n=fz,
         condition=_condition(options, metadata, name),
     )
     return check_min_duration(trial, options.min_duration_s)
