@@ -79,6 +79,7 @@ from reeducate.clinic.progression import (
 )
 from reeducate.clinic.progression_rules import ProgressionRules, default_rules, load_rules
 from reeducate.errors import DomainRuleError, InvalidParameterError, NotFoundError
+from reeducate.store.clock import utc_now
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -128,10 +129,6 @@ RECERTIFICATION_WARNING_DAYS: Final = 14
 # --------------------------------------------------------------------------------------------
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CareStore:
     """Where the use cases write: a session factory, who writes (for the audit), the clock.
@@ -152,7 +149,7 @@ class CareStore:
 
     factory: sessionmaker[Session]
     actor: str
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     engine: Engine | None = None
     library: ExerciseLibrary | None = field(default=None, repr=False)
 
@@ -171,7 +168,7 @@ def open_store(
     /,
     *,
     actor: str,
-    clock: Callable[[], datetime] = _utc_now,
+    clock: Callable[[], datetime] = utc_now,
     notify: Callable[[str], None] | None = None,
 ) -> CareStore:
     """Open the database, creating and migrating it on first use.

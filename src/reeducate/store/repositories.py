@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Final
 
 from sqlalchemy import String, select
@@ -71,6 +71,7 @@ from reeducate.clinic.progression import (
 from reeducate.clinic.progression import SessionRecord as ExerciseDone
 from reeducate.clinic.progression_rules import Assistance, BalanceEvent, DifficultyScale
 from reeducate.errors import DomainRuleError, InvalidParameterError, NotFoundError
+from reeducate.store.clock import utc_now
 from reeducate.store.models import (
     AuditAction,
     AuditEventRow,
@@ -111,11 +112,6 @@ __all__ = [
 ]
 
 _ACTOR_MAX: Final = 64
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware UTC (the default clock of :class:`Repositories`)."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,6 +187,14 @@ class _Repository:
         self._session = session
         self._audit = audit
 
+    def _require_patient(self, code: str, /) -> None:
+        if not self._exists(PatientRow, code):
+            raise NotFoundError(f"patient_code must be a recorded patient; got {code!r}")
+
+    def _require_new(self, model: type[Any], key: str, /, *, what: str) -> None:
+        if self._exists(model, key):
+            raise DomainRuleError(f"id must be new; got {what} {key!r}, already recorded")
+
     def _exists(self, model: type[Any], key: object) -> bool:
         return self._session.get(model, key) is not None
 
@@ -263,12 +267,8 @@ class EpisodeRepository(_Repository):
 
     def add(self, episode: EpisodeOfCare, /) -> None:
         """Store a new episode of a recorded patient."""
-        if not self._exists(PatientRow, episode.patient_code):
-            raise NotFoundError(
-                f"patient_code must be a recorded patient; got {episode.patient_code!r}"
-            )
-        if self._exists(EpisodeRow, episode.id):
-            raise DomainRuleError(f"id must be new; got episode {episode.id!r}, already recorded")
+        self._require_patient(episode.patient_code)
+        self._require_new(EpisodeRow, episode.id, what="episode")
         self._session.add(
             EpisodeRow(
                 id=episode.id,
@@ -378,8 +378,7 @@ class PlanRepository(_Repository):
         episode = self._session.get(EpisodeRow, plan.episode_id)
         if episode is None:
             raise NotFoundError(f"episode_id must be a recorded episode; got {plan.episode_id!r}")
-        if self._exists(PlanOfCareRow, plan.id):
-            raise DomainRuleError(f"id must be new; got plan {plan.id!r}, already recorded")
+        self._require_new(PlanOfCareRow, plan.id, what="plan")
         if plan.start_date < episode.start_date:
             raise DomainRuleError(
                 "start_date must not be before the episode began "
@@ -538,10 +537,7 @@ class PrescriptionRepository(_Repository):
             raise NotFoundError(
                 f"plan_id must be a recorded plan of care; got {prescription.plan_id!r}"
             )
-        if self._exists(PrescriptionRow, prescription.id):
-            raise DomainRuleError(
-                f"id must be new; got prescription {prescription.id!r}, already recorded"
-            )
+        self._require_new(PrescriptionRow, prescription.id, what="prescription")
         if library is not None:
             check_prescription(prescription, library=library)
         self._session.add(
@@ -640,12 +636,8 @@ class BalanceTrialRepository(_Repository):
 
     def add(self, trial: BalanceTrialRecord, /) -> None:
         """Store a trial analysis of a recorded patient."""
-        if not self._exists(PatientRow, trial.patient_code):
-            raise NotFoundError(
-                f"patient_code must be a recorded patient; got {trial.patient_code!r}"
-            )
-        if self._exists(BalanceTrialRow, trial.id):
-            raise DomainRuleError(f"id must be new; got trial {trial.id!r}, already recorded")
+        self._require_patient(trial.patient_code)
+        self._require_new(BalanceTrialRow, trial.id, what="trial")
         self._session.add(
             BalanceTrialRow(
                 id=trial.id,
@@ -1010,12 +1002,8 @@ class OutcomeScoreRepository(_Repository):
 
     def add(self, record: StoredOutcomeScore, /) -> None:
         """Store a score of a recorded patient."""
-        if not self._exists(PatientRow, record.patient_code):
-            raise NotFoundError(
-                f"patient_code must be a recorded patient; got {record.patient_code!r}"
-            )
-        if self._exists(OutcomeScoreRow, record.id):
-            raise DomainRuleError(f"id must be new; got score {record.id!r}, already recorded")
+        self._require_patient(record.patient_code)
+        self._require_new(OutcomeScoreRow, record.id, what="score")
         self._session.add(
             OutcomeScoreRow(
                 id=record.id,
@@ -1148,16 +1136,12 @@ class ProgressionDecisionRepository(_Repository):
 
     def add(self, record: ProgressionDecisionRecord, /) -> None:
         """Store a decision on a recorded patient's prescription."""
-        if not self._exists(PatientRow, record.patient_code):
-            raise NotFoundError(
-                f"patient_code must be a recorded patient; got {record.patient_code!r}"
-            )
+        self._require_patient(record.patient_code)
         for name in ("prescription_id", "new_prescription_id"):
             value = getattr(record, name)
             if value is not None and not self._exists(PrescriptionRow, value):
                 raise NotFoundError(f"{name} must be a recorded prescription; got {value!r}")
-        if self._exists(ProgressionDecisionRow, record.id):
-            raise DomainRuleError(f"id must be new; got decision {record.id!r}, already recorded")
+        self._require_new(ProgressionDecisionRow, record.id, what="decision")
         detail = {
             "patient_code": record.patient_code,
             "prescription_id": record.prescription_id,
