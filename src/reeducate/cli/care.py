@@ -16,7 +16,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -31,6 +31,7 @@ from reeducate.cli.common import err_console, out_console
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.cli.key_values import parse_key_values, parse_number
 from reeducate.errors import InvalidParameterError, ReeducateError
+from reeducate.store.clock import utc_now
 
 if TYPE_CHECKING:
     from reeducate.services.care import CareStore, PlanOverview, ProgressReport
@@ -77,7 +78,7 @@ def _store(database_url: str | None, actor: str | None) -> CareStore:
     return open_store(
         database_url,
         actor=who,
-        clock=lambda: datetime.now(UTC),
+        clock=utc_now,
         notify=lambda line: err_console.print(f"note: {line}", highlight=False, soft_wrap=True),
     )
 
