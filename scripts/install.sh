@@ -14,3 +14,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -qq --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -qq --disable-pip-version-check -e ".[${extras}]"
+# The web application's stylesheets and fonts (npm packages, pinned by package-lock.json).
+scripts/web-assets.sh >/dev/null || echo "warning: web assets not installed (is npm available?); reeducate serve will refuse to start" >&2

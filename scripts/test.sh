@@ -9,6 +9,8 @@ if [ -z "${REEDUCATE_TEST_POSTGRES_URL:-}" ]; then
     # Without root on a machine lacking PostgreSQL, its tests skip locally (never in CI).
     scripts/postgres.sh install || echo "warning: PostgreSQL unavailable; its store tests will skip" >&2
 fi
+# Debian's Chromium for the browser tests (never a browser download at test time).
+scripts/browser.sh >/dev/null || echo "warning: chromium unavailable; browser tests will skip" >&2
 export MPLBACKEND=Agg
 echo "== ruff";          .venv/bin/ruff check src tests benchmarks
 echo "== import-linter"; .venv/bin/lint-imports

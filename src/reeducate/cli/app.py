@@ -29,6 +29,7 @@ from reeducate.cli.demo import demo_command
 from reeducate.cli.exercises import exercises_app
 from reeducate.cli.exit_codes import ExitCode, exit_code_for
 from reeducate.cli.measures import measure_app
+from reeducate.cli.serve import serve_command
 from reeducate.errors import ReeducateError, SignalQualityWarning
 
 app = typer.Typer(
@@ -48,6 +49,7 @@ app.add_typer(goal_app, name="goal")
 app.add_typer(plan_app, name="plan")
 app.add_typer(session_app, name="session")
 app.add_typer(progress_app, name="progress")
+app.command(name="serve")(serve_command)
 
 
 def _version(value: bool) -> None:

@@ -15,7 +15,14 @@ Rules the database itself enforces (a second line behind the domain checks):
   sequence, variant); an exercise row carries its session's patient, date, setting and sequence
   through a composite foreign key, so they cannot disagree with the session;
 * the audit table is append-only: triggers (created by the migrations) refuse UPDATE and DELETE,
-  and the ORM refuses to flush a change to an audit row.
+  and the ORM refuses to flush a change to an audit row; it records changes and, since
+  migration 0003, reads of patient data (action ``read``);
+* every patient belongs to a clinic (``patient.clinic_id``, required); a patient's user account
+  carries the patient's code *and* clinic through a composite foreign key to
+  ``patient (code, clinic_id)``, so an account can never point at a patient of another clinic;
+* login names are stored lower-case (a CHECK constraint) under a unique key: unique
+  case-insensitively;
+* web sessions store the SHA-256 digest of their token, never the token.
 
 Identifying data (name, date of birth) lives only in ``patient_identity``.
 """
@@ -51,16 +58,20 @@ from reeducate.clinic.progression_rules import Assistance, BalanceEvent, Difficu
 from reeducate.errors import DomainRuleError
 
 __all__ = [
+    "DEFAULT_CLINIC_ID",
     "NAMING_CONVENTION",
     "AuditAction",
     "AuditEventRow",
     "BalanceTrialRow",
     "Base",
+    "ClinicRow",
     "EpisodeDiagnosisRow",
     "EpisodeImpairmentRow",
     "EpisodeRow",
     "ExerciseSetRow",
     "GoalRow",
+    "LoginAttemptRow",
+    "LoginOutcome",
     "OutcomeScoreRow",
     "PatientIdentityRow",
     "PatientRow",
@@ -68,11 +79,14 @@ __all__ = [
     "PrescribedExerciseRow",
     "PrescriptionRow",
     "ProgressionDecisionRow",
+    "Role",
     "SessionExerciseRow",
     "SessionProcedureRow",
     "SessionRow",
     "SessionTrialRow",
+    "UserAccountRow",
     "UtcDateTime",
+    "WebSessionRow",
 ]
 
 #: Constraint names: ``pk_<table>``, ``fk_<table>_<column>_<referred table>``,
@@ -87,13 +101,38 @@ NAMING_CONVENTION: Final = {
 
 ID_LENGTH: Final = 64
 
+#: The clinic that migration 0003 creates and gives every patient recorded before it; patients
+#: added without naming a clinic (a one-machine install, the CLI) belong to it.
+DEFAULT_CLINIC_ID: Final = "CL-0001"
+
+#: Length of a SHA-256 digest in hexadecimal.
+DIGEST_LENGTH: Final = 64
+
 
 class AuditAction(StrEnum):
-    """What a change did."""
+    """What an audited event did: a change (create, update, delete) or a read of patient data."""
 
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    READ = "read"
+
+
+class Role(StrEnum):
+    """The role of a user account."""
+
+    ADMINISTRATOR = "administrator"
+    THERAPIST = "therapist"
+    PATIENT = "patient"
+
+
+class LoginOutcome(StrEnum):
+    """How a login attempt ended: accepted, refused (bad credentials), or refused unchecked
+    because the login name or client address was locked."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+    LOCKED = "locked"
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -147,15 +186,29 @@ class Base(DeclarativeBase):
 
 
 # --------------------------------------------------------------------------------------------
-# Patients and episodes
+# Clinics, patients and episodes
 # --------------------------------------------------------------------------------------------
+
+
+class ClinicRow(Base):
+    """A clinic: therapists and patients belong to one (migration 0003)."""
+
+    __tablename__ = "clinic"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
 
 
 class PatientRow(Base):
     __tablename__ = "patient"
+    # (code, clinic_id) is the target of the patient accounts' composite foreign key.
+    __table_args__ = (UniqueConstraint("code", "clinic_id"),)
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     created_at: Mapped[datetime]
+    clinic_id: Mapped[str] = mapped_column(ForeignKey("clinic.id"), index=True)
 
     identity: Mapped[PatientIdentityRow | None] = relationship(
         back_populates="patient", cascade="all, delete-orphan", uselist=False
@@ -558,14 +611,86 @@ class ProgressionDecisionRow(Base):
 
 
 # --------------------------------------------------------------------------------------------
+# Accounts, login attempts and web sessions (migration 0003)
+# --------------------------------------------------------------------------------------------
+
+
+class UserAccountRow(Base):
+    """A user account: login name (lower-case, unique), role, clinic, password hash.
+
+    Administrators may have no clinic; therapists and patients have one. A patient account
+    names its patient; ``(patient_code, clinic_id)`` references ``patient (code, clinic_id)``, so
+    the account's clinic is the patient's. One account per patient. Accounts are disabled, never
+    deleted (the audit trail names them).
+    """
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        UniqueConstraint("login"),
+        UniqueConstraint("patient_code"),
+        ForeignKeyConstraint(["patient_code", "clinic_id"], ["patient.code", "patient.clinic_id"]),
+        _one_of("role", Role),
+        CheckConstraint("login = lower(login)", name="login_lower_case"),
+        CheckConstraint(
+            "role = 'administrator' OR clinic_id IS NOT NULL", name="clinic_unless_administrator"
+        ),
+        CheckConstraint(
+            "(role = 'patient') = (patient_code IS NOT NULL)", name="patient_code_iff_patient"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    login: Mapped[str] = mapped_column(String(ID_LENGTH))
+    role: Mapped[str] = mapped_column(String(16))
+    clinic_id: Mapped[str | None] = mapped_column(ForeignKey("clinic.id"), index=True)
+    patient_code: Mapped[str | None] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    disabled_at: Mapped[datetime | None]
+
+
+class LoginAttemptRow(Base):
+    """One login attempt, for throttling: when, which login name and client address (each as a
+    SHA-256 digest, never in clear), and how it ended."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (_one_of("outcome", LoginOutcome),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    attempted_at: Mapped[datetime] = mapped_column(index=True)
+    login_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), index=True)
+    address_digest: Mapped[str | None] = mapped_column(String(DIGEST_LENGTH), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+
+
+class WebSessionRow(Base):
+    """A signed-in browser session, kept on the server.
+
+    The cookie holds a random 256-bit token; the table holds only its SHA-256 digest (a stolen
+    copy of the table opens no session). ``csrf_secret`` is the session's anti-forgery token.
+    """
+
+    __tablename__ = "web_session"
+
+    token_digest: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    csrf_secret: Mapped[str] = mapped_column(String(ID_LENGTH))
+
+
+# --------------------------------------------------------------------------------------------
 # Audit
 # --------------------------------------------------------------------------------------------
 
 
 class AuditEventRow(Base):
-    """Who changed what, when. Append-only (triggers and the ORM refuse UPDATE and DELETE).
+    """Who changed or read what, when. Append-only (triggers and the ORM refuse UPDATE and
+    DELETE).
 
-    ``detail`` holds the record as written, never identifying fields.
+    ``detail`` holds the record as written (for a change) or what was shown (for a read), never
+    identifying fields.
     """
 
     __tablename__ = "audit_event"

@@ -6,6 +6,12 @@ commit**: the service that owns the unit of work does, through
 Every change appends an :class:`~reeducate.store.models.AuditEventRow` (who, what, when) in the
 same transaction; the record as written is its detail, without identifying fields.
 
+Reads of patient data are audited too (action ``read``, :meth:`AuditLog.record_read`); the
+services call it after the access policy has allowed the read. Clinics, user accounts, login
+attempts and web sessions have their repositories here as well; account changes are audited
+(never a password or its hash), login attempts and web sessions are not patient data and are
+not (the attempts are their own log).
+
 Before writing, the domain rules that need other records run here, on what is stored: a session
 must not be dated before its episode began nor repeat an exercise already recorded for the same
 patient, date and setting; exercise ids must be in the library when one is given. The database
@@ -32,11 +38,11 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import String, select
+from sqlalchemy import String, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from reeducate.clinic.care import (
@@ -73,14 +79,18 @@ from reeducate.clinic.progression_rules import Assistance, BalanceEvent, Difficu
 from reeducate.errors import DomainRuleError, InvalidParameterError, NotFoundError
 from reeducate.store.clock import utc_now
 from reeducate.store.models import (
+    DEFAULT_CLINIC_ID,
     AuditAction,
     AuditEventRow,
     BalanceTrialRow,
+    ClinicRow,
     EpisodeDiagnosisRow,
     EpisodeImpairmentRow,
     EpisodeRow,
     ExerciseSetRow,
     GoalRow,
+    LoginAttemptRow,
+    LoginOutcome,
     OutcomeScoreRow,
     PatientIdentityRow,
     PatientRow,
@@ -88,17 +98,23 @@ from reeducate.store.models import (
     PrescribedExerciseRow,
     PrescriptionRow,
     ProgressionDecisionRow,
+    Role,
     SessionExerciseRow,
     SessionProcedureRow,
     SessionRow,
     SessionTrialRow,
+    UserAccountRow,
+    WebSessionRow,
 )
 
 __all__ = [
     "AuditEvent",
     "AuditLog",
     "BalanceTrialRepository",
+    "Clinic",
+    "ClinicRepository",
     "EpisodeRepository",
+    "LoginAttemptRepository",
     "OutcomeScoreRepository",
     "PatientRepository",
     "PlanRepository",
@@ -108,6 +124,10 @@ __all__ = [
     "Repositories",
     "SessionRepository",
     "StoredOutcomeScore",
+    "UserAccount",
+    "UserRepository",
+    "WebSession",
+    "WebSessionRepository",
     "utc_now",
 ]
 
@@ -159,15 +179,45 @@ class AuditLog:
             )
         )
 
+    def record_read(self, entity: str, entity_id: str, detail: Mapping[str, Any]) -> None:
+        """Append a ``read`` event: the actor was shown ``entity_id`` (flushed at once)."""
+        self.record(AuditAction.READ, entity, entity_id, detail)
+        self._session.flush()
+
     def events(
-        self, *, entity: str | None = None, entity_id: str | None = None
+        self,
+        *,
+        entity: str | None = None,
+        entity_id: str | None = None,
+        action: AuditAction | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
     ) -> list[AuditEvent]:
-        """Events in the order they were written, optionally for one entity (and id)."""
-        query = select(AuditEventRow).order_by(AuditEventRow.id)
+        """Events in the order they were written, optionally only those of one entity (and
+        id), action or actor, at or after ``since`` and before ``until``; with ``limit``, the
+        latest ``limit`` of them (still oldest first)."""
+        query = select(AuditEventRow)
         if entity is not None:
             query = query.where(AuditEventRow.entity == entity)
         if entity_id is not None:
             query = query.where(AuditEventRow.entity_id == entity_id)
+        if action is not None:
+            query = query.where(AuditEventRow.action == action.value)
+        if actor is not None:
+            query = query.where(AuditEventRow.actor == actor)
+        if since is not None:
+            query = query.where(AuditEventRow.occurred_at >= since)
+        if until is not None:
+            query = query.where(AuditEventRow.occurred_at < until)
+        if limit is not None:
+            if limit < 1:
+                raise InvalidParameterError(f"limit must be >= 1; got {limit}")
+            query = query.order_by(AuditEventRow.id.desc()).limit(limit)
+            rows = list(self._session.scalars(query))[::-1]
+        else:
+            rows = list(self._session.scalars(query.order_by(AuditEventRow.id)))
         return [
             AuditEvent(
                 id=row.id,
@@ -178,7 +228,7 @@ class AuditLog:
                 entity_id=row.entity_id,
                 detail=row.detail,
             )
-            for row in self._session.scalars(query)
+            for row in rows
         ]
 
 
@@ -207,11 +257,14 @@ class _Repository:
 class PatientRepository(_Repository):
     """Patients and their identifying fields (kept in their own table)."""
 
-    def add(self, patient: Patient, /) -> None:
-        """Store a new patient; DomainRuleError if the code is taken."""
+    def add(self, patient: Patient, /, *, clinic_id: str = DEFAULT_CLINIC_ID) -> None:
+        """Store a new patient of ``clinic_id`` (default: the default clinic); DomainRuleError
+        if the code is taken, NotFoundError if the clinic is not recorded."""
         if self._exists(PatientRow, patient.code):
             raise DomainRuleError(f"code must be new; got {patient.code!r}, already recorded")
-        row = PatientRow(code=patient.code, created_at=self._audit.now())
+        if not self._exists(ClinicRow, clinic_id):
+            raise NotFoundError(f"clinic_id must be a recorded clinic; got {clinic_id!r}")
+        row = PatientRow(code=patient.code, created_at=self._audit.now(), clinic_id=clinic_id)
         if patient.identity is not None:
             row.identity = PatientIdentityRow(
                 name=patient.identity.name, date_of_birth=patient.identity.date_of_birth
@@ -221,7 +274,7 @@ class PatientRepository(_Repository):
             AuditAction.CREATE,
             "patient",
             patient.code,
-            {"identity_recorded": patient.identity is not None},
+            {"identity_recorded": patient.identity is not None, "clinic_id": clinic_id},
         )
         self._session.flush()
 
@@ -237,9 +290,16 @@ class PatientRepository(_Repository):
         )
         return Patient(code=row.code, identity=identity)
 
-    def codes(self) -> list[str]:
-        """All patient codes, sorted."""
-        return list(self._session.scalars(select(PatientRow.code).order_by(PatientRow.code)))
+    def codes(self, *, clinic_id: str | None = None) -> list[str]:
+        """All patient codes (of one clinic, with ``clinic_id``), sorted."""
+        query = select(PatientRow.code).order_by(PatientRow.code)
+        if clinic_id is not None:
+            query = query.where(PatientRow.clinic_id == clinic_id)
+        return list(self._session.scalars(query))
+
+    def clinic_of(self, code: str, /) -> str | None:
+        """The clinic of patient ``code``; None if there is no such patient."""
+        return self._session.scalar(select(PatientRow.clinic_id).where(PatientRow.code == code))
 
     def next_code(self) -> str:
         """The next free code ``P-0001``, ``P-0002`` … (one above the highest)."""
@@ -1211,6 +1271,403 @@ class ProgressionDecisionRepository(_Repository):
 
 
 # --------------------------------------------------------------------------------------------
+# Clinics
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Clinic:
+    """A clinic as stored."""
+
+    id: str
+    name: str
+    created_at: datetime
+
+
+def _clinic(row: ClinicRow) -> Clinic:
+    return Clinic(id=row.id, name=row.name, created_at=row.created_at)
+
+
+class ClinicRepository(_Repository):
+    """Clinics (audited)."""
+
+    def add(self, clinic_id: str, /, *, name: str) -> Clinic:
+        """Store a new clinic; DomainRuleError if the id or the name is taken."""
+        self._require_new(ClinicRow, clinic_id, what="clinic")
+        if self._session.scalar(select(ClinicRow.id).where(ClinicRow.name == name)) is not None:
+            raise DomainRuleError(f"name must be unique among clinics; got {name!r}, taken")
+        row = ClinicRow(id=clinic_id, name=name, created_at=self._audit.now())
+        self._session.add(row)
+        self._audit.record(AuditAction.CREATE, "clinic", clinic_id, {"name": name})
+        self._session.flush()
+        return _clinic(row)
+
+    def get(self, clinic_id: str, /) -> Clinic:
+        """The clinic ``clinic_id``; NotFoundError if none."""
+        row = self._session.get(ClinicRow, clinic_id)
+        if row is None:
+            raise NotFoundError(f"clinic_id must be a recorded clinic; got {clinic_id!r}")
+        return _clinic(row)
+
+    def all(self) -> list[Clinic]:
+        """Every clinic, by id."""
+        return [
+            _clinic(row) for row in self._session.scalars(select(ClinicRow).order_by(ClinicRow.id))
+        ]
+
+    def rename(self, clinic_id: str, /, *, name: str) -> Clinic:
+        """Give a clinic a new name (audited, before and after)."""
+        row = self._session.get(ClinicRow, clinic_id)
+        if row is None:
+            raise NotFoundError(f"clinic_id must be a recorded clinic; got {clinic_id!r}")
+        taken = self._session.scalar(
+            select(ClinicRow.id).where(ClinicRow.name == name, ClinicRow.id != clinic_id)
+        )
+        if taken is not None:
+            raise DomainRuleError(f"name must be unique among clinics; got {name!r}, taken")
+        before = row.name
+        row.name = name
+        self._audit.record(
+            AuditAction.UPDATE,
+            "clinic",
+            clinic_id,
+            {"before": {"name": before}, "after": {"name": name}},
+        )
+        self._session.flush()
+        return _clinic(row)
+
+
+# --------------------------------------------------------------------------------------------
+# User accounts
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserAccount:
+    """A user account as stored, without its password hash.
+
+    Attributes
+    ----------
+    id : str
+        Account id (``U-0001``); what the audit trail names as the actor.
+    login : str
+        Login name, lower-case.
+    role : Role
+    clinic_id : str or None
+        The clinic (None only for an administrator of the whole installation).
+    patient_code : str or None
+        For a patient account, the patient it belongs to; None otherwise.
+    created_at : datetime
+    disabled_at : datetime or None
+        When the account was disabled; a disabled account can neither sign in nor act.
+    """
+
+    id: str
+    login: str
+    role: Role
+    clinic_id: str | None
+    patient_code: str | None
+    created_at: datetime
+    disabled_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the account may sign in and act."""
+        return self.disabled_at is None
+
+
+def _user(row: UserAccountRow) -> UserAccount:
+    return UserAccount(
+        id=row.id,
+        login=row.login,
+        role=Role(row.role),
+        clinic_id=row.clinic_id,
+        patient_code=row.patient_code,
+        created_at=row.created_at,
+        disabled_at=row.disabled_at,
+    )
+
+
+def _user_detail(user: UserAccount) -> dict[str, Any]:
+    # Neither the login name (it may be a person's name) nor anything about the password.
+    return {"role": user.role.value, "clinic_id": user.clinic_id, "patient_code": user.patient_code}
+
+
+class UserRepository(_Repository):
+    """User accounts (audited; the password hash is never in an audit event)."""
+
+    def add(self, user: UserAccount, /, *, password_hash: str) -> None:
+        """Store a new account; DomainRuleError if the id, the login name or the patient's
+        account is taken; NotFoundError for an unknown clinic or patient."""
+        self._require_new(UserAccountRow, user.id, what="user")
+        if user.login != user.login.lower():
+            raise InvalidParameterError("login must be lower-case; got one with capitals")
+        if self.by_login(user.login) is not None:
+            raise DomainRuleError("login must be unique; got one that is taken")
+        if user.clinic_id is not None and not self._exists(ClinicRow, user.clinic_id):
+            raise NotFoundError(f"clinic_id must be a recorded clinic; got {user.clinic_id!r}")
+        if user.patient_code is not None:
+            self._require_patient(user.patient_code)
+            taken = self._session.scalar(
+                select(UserAccountRow.id).where(UserAccountRow.patient_code == user.patient_code)
+            )
+            if taken is not None:
+                raise DomainRuleError(
+                    f"patient_code must not have an account yet; got {user.patient_code!r}, "
+                    f"which has {taken}"
+                )
+        self._session.add(
+            UserAccountRow(
+                id=user.id,
+                login=user.login,
+                role=user.role.value,
+                clinic_id=user.clinic_id,
+                patient_code=user.patient_code,
+                password_hash=password_hash,
+                created_at=user.created_at,
+                disabled_at=user.disabled_at,
+            )
+        )
+        self._audit.record(AuditAction.CREATE, "user_account", user.id, _user_detail(user))
+        self._session.flush()
+
+    def get(self, user_id: str, /) -> UserAccount:
+        """The account ``user_id``; NotFoundError if none."""
+        row = self._session.get(UserAccountRow, user_id)
+        if row is None:
+            raise NotFoundError(f"user_id must be a recorded user account; got {user_id!r}")
+        return _user(row)
+
+    def by_login(self, login: str, /) -> UserAccount | None:
+        """The account with login name ``login`` (compared lower-case); None if none."""
+        row = self._session.scalar(
+            select(UserAccountRow).where(UserAccountRow.login == login.lower())
+        )
+        return None if row is None else _user(row)
+
+    def password_hash(self, user_id: str, /) -> str:
+        """The stored password hash of ``user_id``."""
+        row = self._session.get(UserAccountRow, user_id)
+        if row is None:
+            raise NotFoundError(f"user_id must be a recorded user account; got {user_id!r}")
+        return row.password_hash
+
+    def set_password_hash(self, user_id: str, password_hash: str, /, *, reason: str) -> None:
+        """Replace the password hash (audited as an update saying ``reason``, e.g. ``changed``
+        or ``rehashed``; never the hash)."""
+        row = self._session.get(UserAccountRow, user_id)
+        if row is None:
+            raise NotFoundError(f"user_id must be a recorded user account; got {user_id!r}")
+        row.password_hash = password_hash
+        self._audit.record(AuditAction.UPDATE, "user_account", user_id, {"password": reason})
+        self._session.flush()
+
+    def disable(self, user_id: str, /) -> UserAccount:
+        """Disable the account now (audited); disabling a disabled account changes nothing."""
+        row = self._session.get(UserAccountRow, user_id)
+        if row is None:
+            raise NotFoundError(f"user_id must be a recorded user account; got {user_id!r}")
+        if row.disabled_at is None:
+            row.disabled_at = self._audit.now()
+            self._audit.record(
+                AuditAction.UPDATE,
+                "user_account",
+                user_id,
+                {"disabled_at": row.disabled_at.isoformat()},
+            )
+            self._session.flush()
+        return _user(row)
+
+    def all(self, *, clinic_id: str | None = None, role: Role | None = None) -> list[UserAccount]:
+        """Accounts by id, optionally of one clinic and/or one role."""
+        query = select(UserAccountRow).order_by(UserAccountRow.id)
+        if clinic_id is not None:
+            query = query.where(UserAccountRow.clinic_id == clinic_id)
+        if role is not None:
+            query = query.where(UserAccountRow.role == role.value)
+        return [_user(row) for row in self._session.scalars(query)]
+
+    def count(self, *, role: Role | None = None) -> int:
+        """How many accounts (of ``role``) are recorded, disabled ones included."""
+        query = select(func.count()).select_from(UserAccountRow)
+        if role is not None:
+            query = query.where(UserAccountRow.role == role.value)
+        return self._session.scalar(query) or 0
+
+
+# --------------------------------------------------------------------------------------------
+# Login attempts and web sessions (not patient data: not audited)
+# --------------------------------------------------------------------------------------------
+
+
+class LoginAttemptRepository:
+    """Login attempts by login-name digest and client-address digest, for throttling."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        *,
+        attempted_at: datetime,
+        login_digest: str,
+        address_digest: str | None,
+        outcome: LoginOutcome,
+    ) -> None:
+        """Record one attempt (flushed)."""
+        self._session.add(
+            LoginAttemptRow(
+                attempted_at=attempted_at,
+                login_digest=login_digest,
+                address_digest=address_digest,
+                outcome=outcome.value,
+            )
+        )
+        self._session.flush()
+
+    def failures(
+        self,
+        *,
+        since: datetime,
+        login_digest: str | None = None,
+        address_digest: str | None = None,
+    ) -> list[datetime]:
+        """Times of the failed attempts at or after ``since`` of one login name or one client
+        address (exactly one of the two), oldest first."""
+        if (login_digest is None) == (address_digest is None):
+            raise InvalidParameterError(
+                "failures needs exactly one of login_digest and address_digest; got "
+                f"{'both' if login_digest is not None else 'neither'}"
+            )
+        query = select(LoginAttemptRow.attempted_at).where(
+            LoginAttemptRow.outcome == LoginOutcome.FAILURE.value,
+            LoginAttemptRow.attempted_at >= since,
+        )
+        if login_digest is not None:
+            query = query.where(LoginAttemptRow.login_digest == login_digest)
+        else:
+            query = query.where(LoginAttemptRow.address_digest == address_digest)
+        return list(self._session.scalars(query.order_by(LoginAttemptRow.attempted_at)))
+
+    def last_success(self, *, login_digest: str) -> datetime | None:
+        """When the login name last signed in successfully; None if never."""
+        return self._session.scalar(
+            select(func.max(LoginAttemptRow.attempted_at)).where(
+                LoginAttemptRow.login_digest == login_digest,
+                LoginAttemptRow.outcome == LoginOutcome.SUCCESS.value,
+            )
+        )
+
+    def outcomes(self, *, login_digest: str) -> list[LoginOutcome]:
+        """The outcomes of a login name's attempts, oldest first."""
+        query = (
+            select(LoginAttemptRow.outcome)
+            .where(LoginAttemptRow.login_digest == login_digest)
+            .order_by(LoginAttemptRow.attempted_at, LoginAttemptRow.id)
+        )
+        return [LoginOutcome(value) for value in self._session.scalars(query)]
+
+    def purge(self, *, before: datetime) -> int:
+        """Delete the attempts made before ``before``; how many were deleted."""
+        result = self._session.execute(
+            delete(LoginAttemptRow).where(LoginAttemptRow.attempted_at < before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebSession:
+    """A server-side web session as stored (the token's digest, never the token)."""
+
+    token_digest: str
+    user_id: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    csrf_secret: str = field(repr=False)
+
+
+def _web_session(row: WebSessionRow) -> WebSession:
+    return WebSession(
+        token_digest=row.token_digest,
+        user_id=row.user_id,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        expires_at=row.expires_at,
+        csrf_secret=row.csrf_secret,
+    )
+
+
+class WebSessionRepository:
+    """Server-side web sessions keyed by the SHA-256 digest of their token."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, record: WebSession, /) -> None:
+        """Store a new session (flushed)."""
+        self._session.add(
+            WebSessionRow(
+                token_digest=record.token_digest,
+                user_id=record.user_id,
+                created_at=record.created_at,
+                last_seen_at=record.last_seen_at,
+                expires_at=record.expires_at,
+                csrf_secret=record.csrf_secret,
+            )
+        )
+        self._session.flush()
+
+    def get(self, token_digest: str, /) -> WebSession | None:
+        """The session with this token digest; None if none."""
+        row = self._session.get(WebSessionRow, token_digest)
+        return None if row is None else _web_session(row)
+
+    def touch(self, token_digest: str, /, *, at: datetime) -> None:
+        """Set the session's last activity to ``at``."""
+        row = self._session.get(WebSessionRow, token_digest)
+        if row is None:
+            raise NotFoundError("token must be that of a current web session; got an unknown one")
+        row.last_seen_at = at
+        self._session.flush()
+
+    def delete(self, token_digest: str, /) -> bool:
+        """End one session; whether there was one."""
+        row = self._session.get(WebSessionRow, token_digest)
+        if row is None:
+            return False
+        self._session.delete(row)
+        self._session.flush()
+        return True
+
+    def delete_for_user(self, user_id: str, /) -> int:
+        """End every session of ``user_id``; how many."""
+        result = self._session.execute(
+            delete(WebSessionRow).where(WebSessionRow.user_id == user_id)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def for_user(self, user_id: str, /) -> list[WebSession]:
+        """The user's sessions, oldest first."""
+        query = (
+            select(WebSessionRow)
+            .where(WebSessionRow.user_id == user_id)
+            .order_by(WebSessionRow.created_at, WebSessionRow.token_digest)
+        )
+        return [_web_session(row) for row in self._session.scalars(query)]
+
+    def purge(self, *, now: datetime, idle_since: datetime) -> int:
+        """Delete the sessions past their expiry at ``now`` or idle since before
+        ``idle_since``; how many."""
+        result = self._session.execute(
+            delete(WebSessionRow).where(
+                or_(WebSessionRow.expires_at <= now, WebSessionRow.last_seen_at <= idle_since)
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --------------------------------------------------------------------------------------------
 # All together
 # --------------------------------------------------------------------------------------------
 
@@ -1245,6 +1702,10 @@ class Repositories:
         self.sessions = SessionRepository(session, self.audit)
         self.outcome_scores = OutcomeScoreRepository(session, self.audit)
         self.decisions = ProgressionDecisionRepository(session, self.audit)
+        self.clinics = ClinicRepository(session, self.audit)
+        self.users = UserRepository(session, self.audit)
+        self.login_attempts = LoginAttemptRepository(session)
+        self.web_sessions = WebSessionRepository(session)
 
     def next_id(self, model: type[Any], prefix: str, /) -> str:
         """The next free id ``PREFIX-0001``, ``PREFIX-0002`` … of a table with a text ``id``.

@@ -1,0 +1,73 @@
+"""The application factory: the site and the JSON API on one ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from reeducate import __version__
+from reeducate.api.v1 import API_PREFIX, build_api
+from reeducate.web.assets import check_assets
+from reeducate.web.deps import AppContext
+from reeducate.web.errors import (
+    ErrorGuardMiddleware,
+    SecurityHeadersMiddleware,
+    render_error_page,
+)
+from reeducate.web.settings import Settings
+from reeducate.web.site import install_site
+
+__all__ = ["STORE_ACTOR", "create_app"]
+
+#: Who the application's store writes as until a signed-in account is known (the audit trail).
+STORE_ACTOR = "web"
+
+
+def create_app(settings: Settings, /) -> FastAPI:
+    """The reeducate web application: pages at ``/``, the JSON API at ``/api/v1``.
+
+    Nothing is opened here but the asset check: the store (database) is opened, and migrated
+    to the newest schema, when the application starts (its lifespan), and closed when it
+    stops. Under a test client, use it as a context manager so the lifespan runs.
+
+    Parameters
+    ----------
+    settings : Settings
+        See :func:`reeducate.web.settings.load_settings` (``REEDUCATE_*`` variables).
+
+    Raises
+    ------
+    reeducate.web.assets.WebAssetsMissingError
+        The stylesheets and fonts are not installed (or not at their locked versions); the
+        message names the missing file and ``scripts/web-assets.sh``.
+    """
+    assets = check_assets(settings.assets_dir)
+    context = AppContext(settings=settings, assets=assets)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from reeducate.services.care import open_store
+
+        context.store = open_store(settings.resolved_database_url(), actor=STORE_ACTOR)
+        try:
+            yield
+        finally:
+            store, context.store = context.store, None
+            store.close()
+
+    app = FastAPI(
+        title="reeducate",
+        version=__version__,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    install_site(app)
+    app.mount(API_PREFIX, build_api(context), name="api")
+    app.add_middleware(ErrorGuardMiddleware, render=render_error_page, access_log=True)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,5 @@
+"""Tests of the web application in a real browser.
+
+A package, so that its conftest gets a module name of its own (``--doctest-modules`` imports
+every conftest, and two plain ``conftest`` modules collide).
+"""
