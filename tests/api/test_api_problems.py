@@ -41,7 +41,8 @@ def assert_problem(response: object, *, status: int, slug: str | None, path: str
     if slug is None:
         assert body["type"] == "about:blank"
     else:
-        assert body["type"] == f"http://testserver/api/v1/problems/{slug}"
+        assert body["type"].split("://", 1)[1] == f"testserver/api/v1/problems/{slug}"
+        assert body["type"].startswith(("http://", "https://"))
     return body
 
 
@@ -143,12 +144,17 @@ def test_a_body_that_is_not_json_is_a_400(make_client: Callable[..., TestClient]
         api.add_api_route("/echo", echo, methods=["POST"])
 
     client = make_client(setup)
-    assert client.post("/api/v1/echo", json={"sets": 3}).json() == {"sets": 3}
+    client.base_url = "https://testserver"  # the CSRF cookie is Secure, as in production
+    # Every state-changing request carries the CSRF token (the API's own flow).
+    token = {"X-CSRF-Token": client.get("/api/v1/auth/csrf").json()["csrf_token"]}
+    assert client.post("/api/v1/echo", json={"sets": 3}, headers=token).json() == {"sets": 3}
     response = client.post(
-        "/api/v1/echo", content=b"{not json", headers={"content-type": "application/json"}
+        "/api/v1/echo",
+        content=b"{not json",
+        headers={"content-type": "application/json", **token},
     )
     assert_problem(response, status=400, slug="malformed-request", path="/api/v1/echo")
-    response = client.post("/api/v1/echo", json={"sets": "three"})
+    response = client.post("/api/v1/echo", json={"sets": "three"}, headers=token)
     body = assert_problem(response, status=422, slug="request-validation", path="/api/v1/echo")
     assert body["errors"][0]["field"] == "sets" and body["errors"][0]["location"] == "body"
     assert "three" not in response.text

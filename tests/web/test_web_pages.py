@@ -24,12 +24,13 @@ def is_html(response: object) -> bool:
     return response.headers["content-type"] == "text/html; charset=utf-8"  # type: ignore[attr-defined]
 
 
-def test_home_page_offers_the_library_and_a_sign_in_placeholder(site: TestClient) -> None:
+def test_home_page_offers_the_library_and_sign_in(site: TestClient) -> None:
     response = site.get("/")
     assert response.status_code == 200 and is_html(response)
     page = response.text
     assert "<h1>Neuromuscular re-education, measured.</h1>" in page
-    assert re.search(r"<fieldset\s+disabled>", page), "sign-in stays disabled until accounts"
+    assert 'action="/signin"' in page and 'name="csrf_token"' in page
+    assert not re.search(r"<fieldset\s+disabled>", page)
     assert 'href="/library"' in page
 
 

@@ -25,6 +25,7 @@ from reeducate.api.problems import (
     problem_schemas,
     render_internal_error,
 )
+from reeducate.api.v1_auth import install_api_auth
 from reeducate.errors import NotFoundError
 from reeducate.services.library import (
     ExerciseDetail,
@@ -226,6 +227,7 @@ def build_api(context: Any, /) -> FastAPI:
     )
     api.state.context = context
     install_problem_handlers(api)
+    install_api_auth(api)  # before other routers: CSRF checks every route included after it
     api.add_middleware(ErrorGuardMiddleware, render=render_internal_error)
     api.include_router(router)
 

@@ -15,6 +15,7 @@ from typing import NoReturn
 import typer
 
 from reeducate import __version__
+from reeducate.cli.admin import admin_app, clinic_app, user_app
 from reeducate.cli.balance import balance_app
 from reeducate.cli.care import (
     episode_app,
@@ -50,6 +51,9 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(session_app, name="session")
 app.add_typer(progress_app, name="progress")
 app.command(name="serve")(serve_command)
+app.add_typer(admin_app, name="admin")
+app.add_typer(user_app, name="user")
+app.add_typer(clinic_app, name="clinic")
 
 
 def _version(value: bool) -> None:

@@ -354,11 +354,19 @@ def _dose_dict(dose: Dose) -> dict[str, Any]:
 
 
 def add_patient(
-    store: CareStore, /, *, name: str, date_of_birth: date, code: str | None = None
+    store: CareStore,
+    /,
+    *,
+    name: str,
+    date_of_birth: date,
+    code: str | None = None,
+    clinic_id: str | None = None,
 ) -> str:
     """Record a new patient and return the pseudonymous code (the next free one by default).
 
     The name and date of birth are stored apart from every clinical record and never returned.
+    The patient belongs to ``clinic_id`` (None: the default clinic ``CL-0001``, where the CLI
+    puts its patients).
 
     Raises
     ------
@@ -370,7 +378,10 @@ def add_patient(
     identity = PatientIdentity(name=name, date_of_birth=date_of_birth)
     with _write(store) as repos:
         patient = Patient(code=code or repos.patients.next_code(), identity=identity)
-        repos.patients.add(patient)
+        if clinic_id is None:
+            repos.patients.add(patient)
+        else:
+            repos.patients.add(patient, clinic_id=clinic_id)
     return patient.code
 
 
@@ -397,11 +408,11 @@ class PatientSummary:
         }
 
 
-def list_patients(store: CareStore, /) -> list[PatientSummary]:
-    """Every patient, by code."""
+def list_patients(store: CareStore, /, *, clinic_id: str | None = None) -> list[PatientSummary]:
+    """The patients of ``clinic_id`` (None: of every clinic), by code."""
     out: list[PatientSummary] = []
     with _read(store) as repos:
-        for code in repos.patients.codes():
+        for code in repos.patients.codes(clinic_id=clinic_id):
             episodes = repos.episodes.for_patient(code)
             sessions = repos.sessions.for_patient(code)
             latest = episodes[-1] if episodes else None

@@ -9,11 +9,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from reeducate.web.admin import router as admin_router
 from reeducate.web.assets import STATIC_DIR
+from reeducate.web.auth import install_auth
 from reeducate.web.deps import app_context
 from reeducate.web.errors import install_page_errors
 from reeducate.web.pages import router as pages_router
 from reeducate.web.templating import build_templates
+from reeducate.web.therapist import router as therapist_router
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -55,6 +58,9 @@ def install_site(app: FastAPI, /) -> None:
     context = app.state.context
     app.state.templates = build_templates(context.assets)
     install_page_errors(app)
+    install_auth(app)  # first: CSRF checks every route included after it
+    app.include_router(admin_router)
     app.include_router(pages_router)
+    app.include_router(therapist_router)
     app.include_router(vendor_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

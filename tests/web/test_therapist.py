@@ -1,0 +1,247 @@
+"""The therapist's patient list and chart: the right data for a seeded patient, escaping,
+the other clinic refused like an unknown code, and one audit event per view."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from reeducate.api import create_app, load_settings
+from reeducate.clinic.care import Patient, PatientIdentity
+from reeducate.services import accounts, care
+from reeducate.services.access import view_audit_log
+from reeducate.services.library import score_measure
+from reeducate.store.engine import transaction
+from reeducate.store.repositories import Repositories, UserAccount
+from reeducate.web.deps import TherapistUser
+from reeducate.web.therapist import AttentionKind, home_sessions_expected, waiting_decisions
+
+HOSTILE = "Ada <script>alert('x')</script> & O'Brien"
+FAST = accounts.SecuritySettings(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
+THERAPIST_DEPENDENCY = typing.get_args(TherapistUser)[1].dependency
+
+
+@dataclass(frozen=True)
+class Seeded:
+    url: str
+    today: date
+    admin: UserAccount
+    therapist_a: UserAccount
+    therapist_b: UserAccount
+    flagged: str  # clinic A, plan, symptoms, scores
+    quiet: str  # clinic A, no episode
+    other: str  # clinic B
+
+
+def seed(folder: Path) -> Seeded:
+    """Two clinics; clinic A has a flagged patient with a full record and a quiet one."""
+    url = f"sqlite:///{folder / 'reeducate.sqlite3'}"
+    today = datetime.now(UTC).date()
+    store = care.open_store(url, actor="setup")
+    try:
+        admin = accounts.bootstrap_administrator(
+            store, login="admin", password="a long admin passphrase", settings=FAST
+        )
+        clinic_b = accounts.create_clinic(store, admin, name="Clinic B")
+        therapist_a = accounts.create_user(
+            store, admin, login="pt.a", password="a long therapist passphrase",
+            role="therapist", clinic_id="CL-0001", settings=FAST,
+        )  # fmt: skip
+        therapist_b = accounts.create_user(
+            store, admin, login="pt.b", password="a long therapist passphrase",
+            role="therapist", clinic_id=clinic_b.id, settings=FAST,
+        )  # fmt: skip
+        flagged = care.add_patient(store, name=HOSTILE, date_of_birth=date(1950, 6, 1))
+        quiet = care.add_patient(store, name="Bob Quiet", date_of_birth=date(1961, 2, 3))
+        with transaction(store.factory) as session:
+            repos = Repositories(session, actor="setup", clock=store.clock)
+            other = repos.patients.next_code()
+            repos.patients.add(
+                Patient(code=other, identity=PatientIdentity(name="Carla Other",
+                                                             date_of_birth=date(1970, 1, 1))),
+                clinic_id=clinic_b.id,
+            )  # fmt: skip
+        start = today - timedelta(days=30)
+        care.open_episode(
+            store, patient_code=flagged, start_date=start, diagnoses=["R26.81"],
+            impairments=["balance"],
+        )  # fmt: skip
+        care.create_plan(
+            store, patient_code=flagged, start_date=start, frequency_per_week=2,
+            duration_weeks=8, certification_date=start,
+            recertification_due_date=today + timedelta(days=40),
+            goal=care.GoalSpec(description="Walk to the shop safely", measure="tug",
+                               baseline_value=16.0, target_value=11.0,
+                               target_date=today + timedelta(days=30)),
+        )  # fmt: skip
+        care.prescribe(
+            store, patient_code=flagged, variant_id="bal-sls-firm-eo",
+            start_date=today - timedelta(days=20),
+        )  # fmt: skip
+        care.log_session(
+            store,
+            care.SessionLog(
+                patient_code=flagged,
+                session_date=today - timedelta(days=3),
+                exercises=(
+                    care.ExerciseLog(variant_id="bal-sls-firm-eo", hold_done_s=(30.0, 30.0),
+                                     pain_before_nprs=1, pain_after_nprs=4,
+                                     symptoms_during=("dizziness",)),
+                ),
+                minutes_by_code={"97112": 25},
+            ),
+        )  # fmt: skip
+        for days_ago, seconds in ((25, 16.0), (2, 12.5)):
+            care.store_score(
+                store, score_measure("tug", value=seconds), patient_code=flagged,
+                scored_on=today - timedelta(days=days_ago),
+            )  # fmt: skip
+    finally:
+        store.close()
+    return Seeded(url, today, admin, therapist_a, therapist_b, flagged, quiet, other)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    return seed(tmp_path_factory.mktemp("therapist"))
+
+
+def signed_in(app: FastAPI, user: UserAccount) -> None:
+    """Sign ``user`` in on the pages and on the mounted API."""
+    app.dependency_overrides[THERAPIST_DEPENDENCY] = lambda: user
+    for route in app.routes:
+        sub = getattr(route, "app", None)
+        if isinstance(sub, FastAPI):
+            sub.dependency_overrides[THERAPIST_DEPENDENCY] = lambda: user
+
+
+@pytest.fixture(scope="module")
+def app(seeded: Seeded, installed_assets: object) -> Iterator[tuple[FastAPI, TestClient]]:
+    application = create_app(load_settings(environ={"REEDUCATE_DATABASE_URL": seeded.url}))
+    with TestClient(application, raise_server_exceptions=False) as client:
+        yield application, client
+
+
+def as_user(app: tuple[FastAPI, TestClient], user: UserAccount) -> TestClient:
+    signed_in(app[0], user)
+    return app[1]
+
+
+def audit_reads(seeded: Seeded) -> list[tuple[str, str, str, str]]:
+    store = care.open_store(seeded.url, actor="test")
+    try:
+        return [
+            (e.actor, e.entity, e.entity_id, str(e.detail.get("resource")))
+            for e in view_audit_log(store, seeded.admin, action="read", limit=10_000)
+        ]
+    finally:
+        store.close()
+
+
+def test_patient_list_shows_the_clinic_most_urgent_first(
+    app: tuple[FastAPI, TestClient], seeded: Seeded
+) -> None:
+    before = len(audit_reads(seeded))
+    page = as_user(app, seeded.therapist_a).get("/patients")
+    assert page.status_code == 200
+    html = page.text
+    # Clinic A only: the other clinic's patient is neither named nor linked.
+    assert "Carla Other" not in html and seeded.other not in html
+    # The flagged patient first, the quiet one after.
+    first, second = (
+        html.index(f'data-code="{seeded.flagged}"'),
+        html.index(f'data-code="{seeded.quiet}"'),
+    )
+    assert first < second
+    assert "Bob Quiet" in html
+    row = html[first:second]
+    assert 'data-kind="symptom_flag"' in row and "dizziness" in row and "pain 1→4/10" in row
+    assert 'data-kind="missed_home_sessions"' in row and "0 of 3 home sessions" in row
+    assert 'class="flagged-count" data-count="1"' in html
+    # The name is escaped, never markup.
+    assert "<script>alert" not in html
+    assert "Ada &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; O&#39;Brien" in html
+    # One audit event for the list, naming the codes shown, by the therapist.
+    events = audit_reads(seeded)[before:]
+    assert events == [(seeded.therapist_a.id, "clinic", "CL-0001", "patient")]
+
+
+def test_chart_shows_the_record_with_figures(
+    app: tuple[FastAPI, TestClient], seeded: Seeded
+) -> None:
+    before = len(audit_reads(seeded))
+    page = as_user(app, seeded.therapist_a).get(f"/patients/{seeded.flagged}")
+    assert page.status_code == 200
+    html = page.text
+    assert "<script>alert" not in html and "Ada &lt;script&gt;" in html
+    assert "ICD-10 R26.81" in html and "balance" in html
+    # The goal: baseline 16, target 11, current 12.5 (the latest TUG), 70 % of the way.
+    assert '<td class="baseline">16</td>' in html and '<td class="target">11</td>' in html
+    assert '<td class="current">12.5' in html and 'value="70"' in html
+    # The prescription in force and its dose, the session with its symptom and minutes.
+    assert "3 × 10 s hold, rest 30 s, 3×/week" in html
+    assert "dizziness" in html and "<td>25</td>" in html
+    # The TUG trend as an SVG figure, with its values in the alt text.
+    assert 'data-measure="tug"' in html
+    assert 'src="data:image/svg+xml;base64,' in html
+    assert "16 on " in html and "12.5 on " in html
+    # Audited: one read per kind of record, all by the therapist, for this patient.
+    events = audit_reads(seeded)[before:]
+    assert {e[3] for e in events} == {
+        "patient", "episode", "plan", "prescription", "session", "outcome_score",
+        "balance_trial", "decision",
+    }  # fmt: skip
+    assert {(e[0], e[1], e[2]) for e in events} == {
+        (seeded.therapist_a.id, "patient", seeded.flagged)
+    }
+
+
+def test_chart_of_another_clinic_and_an_unknown_code_are_refused_alike(
+    app: tuple[FastAPI, TestClient], seeded: Seeded
+) -> None:
+    before = len(audit_reads(seeded))
+    client = as_user(app, seeded.therapist_a)
+    other = client.get(f"/patients/{seeded.other}")
+    unknown = client.get("/patients/P-9999")
+    assert other.status_code == unknown.status_code == 403
+    assert "Carla Other" not in other.text
+    # Therapist B reaches their own patient and not clinic A's.
+    client_b = as_user(app, seeded.therapist_b)
+    assert client_b.get(f"/patients/{seeded.other}").status_code == 200
+    assert client_b.get(f"/patients/{seeded.flagged}").status_code == 403
+    # Refusals write nothing; B's one chart view did.
+    events = audit_reads(seeded)[before:]
+    assert {e[2] for e in events} == {seeded.other}
+
+
+def test_signed_out_is_not_let_in(seeded: Seeded, installed_assets: object) -> None:
+    application = create_app(load_settings(environ={"REEDUCATE_DATABASE_URL": seeded.url}))
+    with TestClient(application, follow_redirects=False) as client:
+        answer = client.get(f"/patients/{seeded.flagged}")
+    assert answer.status_code in (303, 401, 403)
+    assert "Ada" not in answer.text
+
+
+def test_missed_home_sessions_are_pro_rata_in_the_first_week() -> None:
+    from reeducate.clinic.care import PrescribedExercise, Prescription
+    from reeducate.clinic.exercises import load_library
+
+    dose = load_library().get("bal-sls-firm-eo").dose
+    rx = Prescription(
+        id="RX-0001", plan_id="C-0001", start_date=date(2025, 3, 3),
+        exercises=(PrescribedExercise(variant_id="bal-sls-firm-eo", dose=dose),),
+    )  # fmt: skip
+    assert dose.sessions_per_week == 3
+    assert home_sessions_expected(rx, today=date(2025, 3, 3)) == (3, 0)
+    assert home_sessions_expected(rx, today=date(2025, 3, 5)) == (3, 1)
+    assert home_sessions_expected(rx, today=date(2025, 3, 20)) == (3, 3)
+    assert home_sessions_expected(None, today=date(2025, 3, 20)) is None
+    assert waiting_decisions([], [], prescription_id="RX-0001") == []
+    assert AttentionKind.SYMPTOM_FLAG.urgency < AttentionKind.MISSED_HOME_SESSIONS.urgency
