@@ -31,16 +31,68 @@ def serve_command(
             "user's data directory).",
         ),
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Run a demo clinic (fictional patients, real balance recordings) on a fresh "
+            "temporary database (or an empty one given by --database-url); the demo accounts "
+            "and their passwords are printed once.",
+        ),
+    ] = False,
 ) -> int:
     """Serve the clinic application: pages at /, the JSON API at /api/v1."""
+    import tempfile
+    from contextlib import ExitStack
+
+    from reeducate.api import create_app, load_settings
+
+    with ExitStack() as stack:
+        if demo and database_url is None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="reeducate-demo-"))
+            database_url = f"sqlite:///{folder}/demo.sqlite3"
+        settings = load_settings(database_url=database_url, demo=True if demo else None)
+        app = create_app(settings)  # refuses to start without the web assets, naming the fix
+        if demo:
+            _seed_demo(settings.resolved_database_url())
+        return _run(app, host=host, port=port)
+    raise AssertionError("unreachable")  # pragma: no cover  (ExitStack re-raises)
+
+
+def _seed_demo(url: str) -> None:
+    """Seed the demo clinic and print its accounts once on stderr."""
+    from datetime import UTC, datetime
+
+    from reeducate.services.care import open_store
+    from reeducate.services.demo_clinic import DEMO_CLINIC_NAME, seed_demo_clinic
+
+    err_console.print("reeducate: building the demo clinic…", highlight=False)
+    store = open_store(url, actor="demo")
+    try:
+        clinic = seed_demo_clinic(store, today=datetime.now(UTC).date())
+    finally:
+        store.close()
+    err_console.print(
+        f"demo clinic '{DEMO_CLINIC_NAME}': {len(clinic.patient_codes)} patients, "
+        f"{clinic.sessions} sessions, {clinic.trials} balance trials. Demo accounts "
+        "(public passwords: never put real patients in a demo):",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for account in clinic.accounts:
+        err_console.print(
+            f"  {account.role:<13} {account.login:<12} {account.password}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _run(app: object, *, host: str, port: int) -> int:
+    """Log to stderr and serve ``app`` until Ctrl-C."""
     import logging
 
     import uvicorn
 
-    from reeducate.api import create_app, load_settings
-
-    settings = load_settings(database_url=database_url)
-    app = create_app(settings)  # refuses to start without the web assets, naming the fix
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
     logger = logging.getLogger("reeducate")
