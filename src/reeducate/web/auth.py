@@ -41,7 +41,6 @@ from reeducate.services.accounts import (
 from reeducate.store.models import Role
 from reeducate.web.deps import (
     CurrentUser,
-    PatientUser,
     SignInRequiredError,
     StoreDep,
     app_context,
@@ -231,12 +230,6 @@ def signout(request: Request, store: StoreDep) -> Response:
     response = RedirectResponse("/", status_code=303)
     clear_session_cookie(response, settings=settings)
     return response
-
-
-@router.get("/me", name="me")
-def me(request: Request, user: PatientUser) -> HTMLResponse:
-    """The patient's own start page (their programme comes with the patient pages)."""
-    return render(request, "auth/me.html", {"user": user, "section": "me"})
 
 
 def install_auth(app: FastAPI, /) -> None:
