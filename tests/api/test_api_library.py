@@ -51,6 +51,10 @@ def test_openapi_document_lists_every_route_and_documents_problems(client: TestC
         "/auth/me",
         "/patients",
         "/patients/{code}",
+        "/patients/{code}/prescriptions",
+        "/patients/{code}/decisions",
+        "/patients/{code}/sessions",
+        "/patients/{code}/scores",
     }
     problem = document["components"]["schemas"]["Problem"]
     assert set(problem["required"]) == {"type", "title", "status", "detail", "instance"}

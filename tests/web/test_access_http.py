@@ -58,6 +58,7 @@ GET_RULES: tuple[tuple[str, set[str]], ...] = (
     (r"^/api/v1/auth/me$", PUBLIC - {"anonymous"}),
     (r"^/admin(/.*)?$", {"admin"}),
     (r"^/me$", {"patient_p", "patient_q"}),
+    (r"^/me/progress$", {"patient_p", "patient_q"}),
     # the patient list: any therapist (their own clinic's); a chart: only patient P's clinic
     (r"^(/api/v1)?/patients$", {"therapist_a", "therapist_b"}),
     (r"^(/api/v1)?/patients/\{code\}.*$", {"therapist_a"}),

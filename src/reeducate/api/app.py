@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from reeducate import __version__
 from reeducate.api.v1 import API_PREFIX, build_api
+from reeducate.api.v1_care import router as care_router
 from reeducate.api.v1_patients import router as patients_router
 from reeducate.web.assets import check_assets
 from reeducate.web.deps import AppContext
@@ -70,6 +71,7 @@ def create_app(settings: Settings, /) -> FastAPI:
     install_site(app)
     api = build_api(context)
     api.include_router(patients_router)  # the therapist's patients (read-only)
+    api.include_router(care_router)  # the therapist's write flows
     app.mount(API_PREFIX, api, name="api")
     app.add_middleware(ErrorGuardMiddleware, render=render_error_page, access_log=True)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -15,8 +15,10 @@ from reeducate.web.auth import install_auth
 from reeducate.web.deps import app_context
 from reeducate.web.errors import install_page_errors
 from reeducate.web.pages import router as pages_router
+from reeducate.web.patient import router as patient_router
 from reeducate.web.templating import build_templates
 from reeducate.web.therapist import router as therapist_router
+from reeducate.web.therapist_forms import router as therapist_forms_router
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -62,5 +64,7 @@ def install_site(app: FastAPI, /) -> None:
     app.include_router(admin_router)
     app.include_router(pages_router)
     app.include_router(therapist_router)
+    app.include_router(patient_router)
+    app.include_router(therapist_forms_router)
     app.include_router(vendor_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

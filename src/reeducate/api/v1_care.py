@@ -1,0 +1,215 @@
+"""The therapist's write flows as JSON: prescribe, decide, record a visit, score a measure.
+
+The same functions as the pages (:mod:`reeducate.web.therapist_forms`), so both go through the
+same access check, use cases and audit. Every route is under ``/api/v1/patients/{code}``; a
+state-changing request carries the ``X-CSRF-Token`` header; another clinic's patient and an
+unknown code answer 403, a value that breaks its constraint 422, an oversized upload 413, all
+as problem+json, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from reeducate.api.problems import problem_response, problem_responses
+from reeducate.errors import InvalidParameterError
+from reeducate.web.deps import StoreDep, TherapistUser, get_settings
+from reeducate.web.therapist import PatientCode, today_of
+from reeducate.web.therapist_forms import (
+    UploadTooLargeError,
+    decide_for,
+    prescribe_for,
+    record_visit,
+    save_upload,
+    score_for,
+    visit_from_form,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["care"], responses=problem_responses(401, 403, 422, 500))
+
+
+class DoseIn(BaseModel):
+    """A dose; a field left out keeps the dose in force (or the library's default)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sets: int | None = Field(default=None, ge=1, le=20)
+    reps: int | None = Field(default=None, ge=1, le=200)
+    hold_s: float | None = Field(default=None, ge=1, le=600)
+    rest_s: float | None = Field(default=None, ge=0, le=600)
+    sessions_per_week: int | None = Field(default=None, ge=1, le=14)
+
+
+class PrescribeIn(BaseModel):
+    """Prescribe a variant (or change its dose) from today."""
+
+    model_config = ConfigDict(extra="forbid")
+    variant_id: str = Field(max_length=80)
+    dose: DoseIn = Field(default_factory=DoseIn)
+
+
+class DecisionIn(BaseModel):
+    """Accept, change (to ``change_to``) or reject the recommendation for ``variant_id``."""
+
+    model_config = ConfigDict(extra="forbid")
+    variant_id: str = Field(max_length=80)
+    decision: Literal["accept", "change", "reject"]
+    reason: str | None = Field(default=None, max_length=1000)
+    change_to: str | None = Field(default=None, max_length=80)
+
+
+class ScoreIn(BaseModel):
+    """Item values by item id, or ``value`` for a one-item measure."""
+
+    model_config = ConfigDict(extra="forbid")
+    measure: str = Field(max_length=40)
+    items: dict[str, float] = Field(default_factory=dict, max_length=60)
+    value: float | None = None
+    scored_on: date | None = None
+
+
+@router.post(
+    "/patients/{code}/prescriptions",
+    status_code=201,
+    summary="Prescribe an exercise from the library, or change the dose of one in force",
+)
+def prescribe(
+    code: PatientCode, body: PrescribeIn, user: TherapistUser, store: StoreDep
+) -> dict[str, Any]:
+    rx = prescribe_for(
+        store,
+        user,
+        code,
+        variant_id=body.variant_id,
+        dose=body.dose.model_dump(),
+        today=today_of(store),
+    )
+    return {
+        "id": rx.id,
+        "start_date": rx.start_date.isoformat(),
+        "exercises": [
+            {"variant_id": x.variant_id, "sets": x.dose.sets, "reps": x.dose.reps,
+             "hold_s": x.dose.hold_s, "rest_s": x.dose.rest_s,
+             "sessions_per_week": x.dose.sessions_per_week}
+            for x in rx.exercises
+        ],
+    }  # fmt: skip
+
+
+@router.post(
+    "/patients/{code}/decisions",
+    status_code=201,
+    summary="Accept, change or reject the engine's recommendation for an exercise",
+)
+def decide(
+    code: PatientCode, body: DecisionIn, user: TherapistUser, store: StoreDep
+) -> dict[str, Any]:
+    result = decide_for(
+        store,
+        user,
+        code,
+        variant_id=body.variant_id,
+        decision=body.decision,
+        reason=body.reason,
+        change_to=body.change_to,
+        today=today_of(store),
+    )
+    return result.to_dict()
+
+
+@router.post(
+    "/patients/{code}/sessions",
+    status_code=201,
+    summary="Record a clinic visit (multipart: the visit as JSON, an optional balance recording)",
+    description=(
+        "Field ``visit``: JSON with ``session_date`` (default today), ``exercises`` (each: "
+        "``variant_id``, ``kind`` reps|hold, ``done`` one value per set, ``difficulty`` 1-5, "
+        "``quality`` 0-4, ``pain_before``, ``pain_after`` 0-10, ``symptoms``, "
+        "``balance_event``, ``losses_of_balance`` per set, ``assistance``, ``cues``), "
+        "``minutes`` by CPT code, ``note``. Field ``recording``: a balance file; "
+        "``condition``: eo-firm, ec-firm, eo-foam or ec-foam."
+    ),
+    responses=problem_responses(413),
+    response_model=None,
+)
+def record(
+    request: Request,
+    code: PatientCode,
+    user: TherapistUser,
+    store: StoreDep,
+    visit: Annotated[str, Form(max_length=100_000)],
+    recording: Annotated[UploadFile | None, File()] = None,
+    condition: Annotated[str | None, Form(max_length=40)] = None,
+) -> dict[str, Any] | JSONResponse:
+    from reeducate.web.therapist_forms import _upload_folder
+
+    try:
+        values = json.loads(visit)
+    except json.JSONDecodeError as exc:
+        raise InvalidParameterError(f"visit must be JSON; got an error at {exc.pos}") from None
+    if not isinstance(values, dict) or not isinstance(values.get("exercises", []), list):
+        raise InvalidParameterError("visit must be a JSON object with a list of exercises")
+    rows = [r if isinstance(r, dict) else {"variant_id": "?"} for r in values["exercises"]]
+    if not isinstance(values.get("minutes", {}), dict):
+        raise InvalidParameterError("visit.minutes must be an object by CPT code")
+    log = visit_from_form(code, values, today=today_of(store), rows=rows)
+    limit = get_settings(request).upload_limit_bytes
+    try:
+        with _upload_folder() as folder:
+            path = None
+            if recording is not None and recording.filename:
+                path = save_upload(
+                    recording.filename, recording.file.read, limit_bytes=limit, folder=folder
+                )
+            session = record_visit(store, user, log, recording=path, condition=condition)
+    except UploadTooLargeError as exc:
+        return problem_response(request, status=413, slug=None, detail=str(exc))
+    finally:
+        if recording is not None:
+            recording.file.close()
+    return {
+        "id": session.id,
+        "date": session.session_date.isoformat(),
+        "exercises": [x.variant_id for x in session.exercises],
+        "minutes_by_code": dict(session.minutes_by_code),
+        "trial_ids": list(session.trial_ids),
+    }
+
+
+@router.post(
+    "/patients/{code}/scores",
+    status_code=201,
+    summary="Score an outcome measure item by item and store it in the record",
+)
+def score(code: PatientCode, body: ScoreIn, user: TherapistUser, store: StoreDep) -> dict[str, Any]:
+    today = today_of(store)
+    day = body.scored_on or today
+    if day > today:
+        raise InvalidParameterError(
+            f"scored_on must not be after today ({today.isoformat()}); got {day.isoformat()}"
+        )
+    stored = score_for(
+        store,
+        user,
+        code,
+        measure_id=body.measure,
+        items=dict(body.items),
+        value=body.value,
+        scored_on=day,
+    )
+    return {
+        "id": stored.id,
+        "measure": stored.measure,
+        "scored_on": stored.scored_on.isoformat(),
+        "total": stored.total,
+        "unit": stored.unit,
+        "flags": list(stored.flags),
+        "items": dict(stored.items),
+    }
