@@ -16,3 +16,12 @@ fi
 .venv/bin/python -m pip install -qq --disable-pip-version-check -e ".[${extras}]"
 # The web application's stylesheets and fonts (npm packages, pinned by package-lock.json).
 scripts/web-assets.sh >/dev/null || echo "warning: web assets not installed (is npm available?); reeducate serve will refuse to start" >&2
+# Pango, which WeasyPrint needs for the progress report's PDF (Debian's package; most desktops have it).
+if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) \
+            || echo "warning: Pango not installed; the progress report's PDF will answer 503" >&2
+    else
+        echo "warning: Pango (libpango-1.0-0, libpangoft2-1.0-0) is missing; the progress report's PDF will answer 503 until it is installed" >&2
+    fi
+fi
