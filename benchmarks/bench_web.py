@@ -11,9 +11,9 @@ For each database (SQLite in a temporary file; PostgreSQL on a throwaway server 
    all), then drives them concurrently (asyncio + httpx2), phase by phase, each phase bounded
    in requests and in time: ``GET /api/v1/health`` (the baseline), the patient list
    ``GET /patients``, the chart ``GET /patients/{code}``;
-4. times session logging: no JSON route logs a session yet, so the CLI-equivalent use case
-   :func:`reeducate.services.care.log_session` is called in this process (50 threads), on the
-   same database, and reported as such;
+4. times session logging the way the clinic does it: each client records clinic visits with
+   ``POST /api/v1/patients/{code}/sessions`` (the visit as JSON, CSRF header), one patient per
+   request, dated yesterday (the seeded sessions fall on every other day back from today);
 5. prints p50/p95/p99 latency, throughput, errors, the ratio of each median to the baseline's,
    and the server's peak resident memory (``VmHWM``); with ``--profile``, cProfile hot spots of
    the list and the chart called in-process.
@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import json
 import os
 import pstats
 import re
@@ -41,12 +42,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2 as httpx
@@ -221,15 +220,28 @@ async def sign_in(client: httpx.AsyncClient, login: str) -> None:
         raise RuntimeError(f"POST /signin as {login} answered {answer.status_code}")
 
 
+Request = Callable[[httpx.AsyncClient, int, int], Awaitable[httpx.Response]]
+
+
+def get(path_for: Callable[[int, int], str]) -> Request:
+    """``GET path_for(client, k)``."""
+
+    async def send(client: httpx.AsyncClient, index: int, k: int) -> httpx.Response:
+        return await client.get(path_for(index, k))
+
+    return send
+
+
 async def drive(
     clients: Sequence[httpx.AsyncClient],
     phase: Phase,
-    path_for: Callable[[int, int], str],
+    send: Request,
     *,
     requests_per_client: int,
     duration_s: float,
+    ok: int = 200,
 ) -> None:
-    """Every client requests ``path_for(client, k)`` in turn until it has made
+    """Every client sends ``send(client, index, k)`` in turn until it has made
     ``requests_per_client`` requests or ``duration_s`` has passed (no request starts later)."""
     deadline = time.perf_counter() + duration_s
 
@@ -239,14 +251,14 @@ async def drive(
                 return
             t0 = time.perf_counter()
             try:
-                response = await client.get(path_for(index, k))
+                response = await send(client, index, k)
             except httpx.TimeoutException:
                 phase.error("timeout")
                 continue
             except httpx.TransportError as exc:
                 phase.error(type(exc).__name__)
                 continue
-            if response.status_code == 200:
+            if response.status_code == ok:
                 phase.latencies_s.append(time.perf_counter() - t0)
             else:
                 phase.error(f"HTTP {response.status_code}")
@@ -270,69 +282,51 @@ async def http_phases(base: str, clinic: Clinic, args: argparse.Namespace) -> li
         print(f"  signed in {len(clients)} clients in {time.perf_counter() - t0:.1f} s")
         codes = clinic.patient_codes
         n = len(clients)
-        plan: list[tuple[Phase, Callable[[int, int], str], int, float]] = [
-            (Phase("baseline GET /api/v1/health", "HTTP"), lambda i, k: "/api/v1/health",
-             args.requests, args.duration),
+        tokens = [(await c.get("/api/v1/auth/csrf")).json()["csrf_token"] for c in clients]
+        yesterday = (clinic.today - timedelta(days=1)).isoformat()
+        visit = {
+            "session_date": yesterday,
+            "exercises": [
+                {"variant_id": v, "kind": "hold", "done": [30, 28], "difficulty": 3,
+                 "pain_before": 1, "pain_after": 1}
+                for v in VARIANTS
+            ],
+            "minutes": {"97112": 25},
+        }  # fmt: skip
+        body = json.dumps(visit)
+
+        async def log_visit(client: httpx.AsyncClient, i: int, k: int) -> httpx.Response:
+            code = codes[(k * n + i) % len(codes)]  # a patient once: one visit a day each
+            return await client.post(
+                f"/api/v1/patients/{code}/sessions",
+                data={"visit": body},
+                headers={"X-CSRF-Token": tokens[i]},
+            )
+
+        plan: list[tuple[Phase, Request, int, int]] = [
+            (Phase("baseline GET /api/v1/health", "HTTP"), get(lambda i, k: "/api/v1/health"),
+             args.requests, 200),
             (Phase("chart GET /patients/{code}", "HTTP"),
-             lambda i, k: f"/patients/{codes[(k * n + i) * 7919 % len(codes)]}",
-             args.requests, args.duration),
+             get(lambda i, k: f"/patients/{codes[(k * n + i) * 7919 % len(codes)]}"),
+             args.requests, 200),
             (Phase("chart JSON /api/v1/patients/{code}", "HTTP"),
-             lambda i, k: f"/api/v1/patients/{codes[(k * n + i) * 104729 % len(codes)]}",
-             args.requests, args.duration),
-            (Phase("patient list GET /patients", "HTTP"), lambda i, k: "/patients",
-             args.list_requests, args.duration),
+             get(lambda i, k: f"/api/v1/patients/{codes[(k * n + i) * 104729 % len(codes)]}"),
+             args.requests, 200),
+            (Phase("patient list GET /patients", "HTTP"), get(lambda i, k: "/patients"),
+             args.list_requests, 200),
+            (Phase("log visit POST .../sessions", "HTTP"), log_visit,
+             min(args.log_requests, len(codes) // n), 201),
         ]  # fmt: skip
         phases = []
-        for phase, path_for, count, duration in plan:
-            await drive(clients, phase, path_for, requests_per_client=count, duration_s=duration)
+        for phase, send, count, ok in plan:
+            await drive(
+                clients, phase, send, requests_per_client=count, duration_s=args.duration, ok=ok
+            )
             print(f"  {phase.name}: {len(phase.latencies_s)} answered in {phase.wall_s:.1f} s")
             phases.append(phase)
         return phases
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
-
-
-def logging_phase(url: str, clinic: Clinic, args: argparse.Namespace) -> Phase:
-    """``care.log_session`` (what ``reeducate session log`` calls), 50 threads in-process."""
-    from reeducate.services import care
-
-    phase = Phase("log session care.log_session", "in-process")
-    store = care.open_store(url, actor="U-0001")
-    lock = threading.Lock()
-    codes = clinic.patient_codes
-    total = args.clients * args.log_requests
-
-    def one(j: int) -> None:
-        code = codes[j % len(codes)]
-        log = care.SessionLog(
-            patient_code=code,
-            session_date=clinic.today,
-            setting="home",
-            sequence=2 + j // len(codes),
-            exercises=tuple(
-                care.ExerciseLog(variant_id=v, hold_done_s=(30.0, 28.0), difficulty=3,
-                                 pain_before_nprs=1, pain_after_nprs=1)
-                for v in VARIANTS
-            ),
-        )  # fmt: skip
-        t0 = time.perf_counter()
-        try:
-            care.log_session(store, log)
-        except Exception as exc:  # counted and reported by kind
-            with lock:
-                phase.error(f"{type(exc).__name__}: {str(exc).splitlines()[0][:60]}")
-            return
-        with lock:
-            phase.latencies_s.append(time.perf_counter() - t0)
-
-    try:
-        t0 = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.clients) as pool:
-            list(pool.map(one, range(min(total, 13 * len(codes)))))
-        phase.wall_s = time.perf_counter() - t0
-    finally:
-        store.close()
-    return phase
 
 
 # --------------------------------------------------------------------------------------------
@@ -423,7 +417,6 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[str]:
                 phases = asyncio.run(http_phases(base, clinic, args))
                 peak_mib = peak_rss_mib(process.pid)
             print_server_errors(workdir)
-            phases.append(logging_phase(url, clinic, args))
             if args.profile:
                 profile(url, clinic)
     baseline = phases[0].percentiles_ms()[0]
@@ -455,10 +448,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.therapists < 1 or args.patients < 1 or args.sessions < 1 or args.clients < 1:
         parser.error("sizes must be >= 1")
-    print(
-        f"cpu cores {os.cpu_count()}; python {sys.version.split()[0]}; "
-        "session logging is timed in-process (no JSON route logs a session yet)"
-    )
+    print(f"cpu cores {os.cpu_count()}; python {sys.version.split()[0]}")
     report: list[str] = []
     for backend in args.backends.split(","):
         lines = run_backend(backend.strip(), args)

@@ -51,10 +51,14 @@ def test_openapi_document_lists_every_route_and_documents_problems(client: TestC
         "/auth/me",
         "/patients",
         "/patients/{code}",
+        "/patients/{code}/report.pdf",
         "/patients/{code}/prescriptions",
         "/patients/{code}/decisions",
         "/patients/{code}/sessions",
         "/patients/{code}/scores",
+        "/me/programme",
+        "/me/sessions",
+        "/me/progress",
     }
     problem = document["components"]["schemas"]["Problem"]
     assert set(problem["required"]) == {"type", "title", "status", "detail", "instance"}

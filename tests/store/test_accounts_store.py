@@ -93,7 +93,7 @@ def test_upgrade_gives_recorded_patients_the_default_clinic_and_keeps_everything
 ) -> None:
     engine = _database_at_0002_with_records(new_database)
     migrate.upgrade(engine)
-    assert migrate.current(engine) == migrate.head() == "0003"
+    assert migrate.current(engine) == migrate.head()
     migrate.check(engine)
     with transaction(session_factory(engine)) as db:
         repos = Repositories(db, actor="pt-test", clock=lambda: NOW)
@@ -177,7 +177,7 @@ def test_downgrade_is_refused_while_read_events_exist(new_database: Callable[[],
         )
     with pytest.raises(DomainRuleError, match="holds 1 read events"):
         migrate.downgrade(engine, revision="0002")
-    assert migrate.current(engine) == "0003"  # the refusal rolled everything back
+    assert migrate.current(engine) == migrate.head()  # the refusal rolled everything back
     migrate.check(engine)
 
 

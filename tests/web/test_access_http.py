@@ -59,8 +59,14 @@ GET_RULES: tuple[tuple[str, set[str]], ...] = (
     (r"^/admin(/.*)?$", {"admin"}),
     (r"^/me$", {"patient_p", "patient_q"}),
     (r"^/me/progress$", {"patient_p", "patient_q"}),
-    # the patient list: any therapist (their own clinic's); a chart: only patient P's clinic
+    (r"^/api/v1/me/(programme|progress)$", {"patient_p", "patient_q"}),
+    # the patient list and the new-patient form: any therapist (their own clinic's);
+    # a chart: only patient P's clinic. /patients/new before /patients/{code}.
     (r"^(/api/v1)?/patients$", {"therapist_a", "therapist_b"}),
+    (r"^/patients/new$", {"therapist_a", "therapist_b"}),
+    # a chart's balance figures (SVG): only patient P's clinic, like the chart
+    (r"^/patients/\{code\}/trials/\{trial_id\}/figure\.svg$", {"therapist_a"}),
+    (r"^/patients/\{code\}/sessions/\{session_id\}/balance\.svg$", {"therapist_a"}),
     (r"^(/api/v1)?/patients/\{code\}.*$", {"therapist_a"}),
 )
 #: State-changing routes, each refused without a CSRF token for everybody.
@@ -172,6 +178,8 @@ def test_every_route_has_an_access_rule_and_every_denial_is_clean(world: Any) ->
                 path.replace("{code}", world["p"])
                 .replace("{exercise_id}", "nonexistent-exercise")
                 .replace("{measure_id}", "bbs")
+                .replace("{trial_id}", "T-0001")
+                .replace("{session_id}", "S-0001")
                 .replace("{slug}", "not-found")
                 .replace("{spec:path}", "nothing@0/x.css")
             )

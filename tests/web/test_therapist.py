@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -145,6 +146,15 @@ def audit_reads(seeded: Seeded) -> list[tuple[str, str, str, str]]:
         store.close()
 
 
+def view_events(seeded: Seeded) -> list[Any]:
+    """The chart views' read events (entity ``patient``), oldest first."""
+    store = care.open_store(seeded.url, actor="test")
+    try:
+        return view_audit_log(store, seeded.admin, action="read", entity="patient", limit=10_000)
+    finally:
+        store.close()
+
+
 def test_patient_list_shows_the_clinic_most_urgent_first(
     app: tuple[FastAPI, TestClient], seeded: Seeded
 ) -> None:
@@ -192,15 +202,19 @@ def test_chart_shows_the_record_with_figures(
     assert 'data-measure="tug"' in html
     assert 'src="data:image/svg+xml;base64,' in html
     assert "16 on " in html and "12.5 on " in html
-    # Audited: one read per kind of record, all by the therapist, for this patient.
+    # Audited: one read event for the view, by the therapist, for this patient, naming every
+    # kind of record shown with the ids shown.
     events = audit_reads(seeded)[before:]
-    assert {e[3] for e in events} == {
+    assert events == [(seeded.therapist_a.id, "patient", seeded.flagged, "patient")]
+    (view,) = view_events(seeded)[-1:]
+    assert set(view.detail["records"]) == {
         "patient", "episode", "plan", "prescription", "session", "outcome_score",
         "balance_trial", "decision",
     }  # fmt: skip
-    assert {(e[0], e[1], e[2]) for e in events} == {
-        (seeded.therapist_a.id, "patient", seeded.flagged)
-    }
+    assert view.detail["records"]["patient"] == [seeded.flagged]
+    assert view.detail["records"]["session"] == ["S-0001"]
+    assert view.detail["records"]["outcome_score"] == ["M-0001", "M-0002"]
+    assert view.detail["action"] == "read" and view.detail["role"] == "therapist"
 
 
 def test_chart_of_another_clinic_and_an_unknown_code_are_refused_alike(

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from reeducate import __version__
 from reeducate.api.v1 import API_PREFIX, build_api
 from reeducate.api.v1_care import router as care_router
+from reeducate.api.v1_me import router as me_router
 from reeducate.api.v1_patients import router as patients_router
 from reeducate.web.assets import check_assets
 from reeducate.web.deps import AppContext
@@ -32,7 +33,9 @@ def create_app(settings: Settings, /) -> FastAPI:
 
     Nothing is opened here but the asset check: the store (database) is opened, and migrated
     to the newest schema, when the application starts (its lifespan), and closed when it
-    stops. Under a test client, use it as a context manager so the lifespan runs.
+    stops; at start a daemon thread fills the patient-list cache of every clinic
+    (:func:`reeducate.web.therapist.start_list_warmup`), stopped before the store closes.
+    Under a test client, use it as a context manager so the lifespan runs.
 
     Parameters
     ----------
@@ -51,11 +54,15 @@ def create_app(settings: Settings, /) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from reeducate.services.care import open_store
+        from reeducate.web.therapist import start_list_warmup
 
         context.store = open_store(settings.resolved_database_url(), actor=STORE_ACTOR)
+        # The patient lists computed ahead, in a daemon thread, while the first requests come.
+        stop_warmup = start_list_warmup(context.store)
         try:
             yield
         finally:
+            stop_warmup()
             store, context.store = context.store, None
             store.close()
 
@@ -70,8 +77,10 @@ def create_app(settings: Settings, /) -> FastAPI:
     app.state.context = context
     install_site(app)
     api = build_api(context)
+    api.state.templates = app.state.templates  # the progress report's PDF renders the page
     api.include_router(patients_router)  # the therapist's patients (read-only)
     api.include_router(care_router)  # the therapist's write flows
+    api.include_router(me_router)  # the patient's own record
     app.mount(API_PREFIX, api, name="api")
     app.add_middleware(ErrorGuardMiddleware, render=render_error_page, access_log=True)
     app.add_middleware(SecurityHeadersMiddleware)

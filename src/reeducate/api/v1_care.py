@@ -1,10 +1,13 @@
-"""The therapist's write flows as JSON: prescribe, decide, record a visit, score a measure.
+"""The therapist's write flows as JSON: register a patient, prescribe, decide, record a visit,
+score a measure.
 
-The same functions as the pages (:mod:`reeducate.web.therapist_forms`), so both go through the
-same access check, use cases and audit. Every route is under ``/api/v1/patients/{code}``; a
-state-changing request carries the ``X-CSRF-Token`` header; another clinic's patient and an
-unknown code answer 403, a value that breaks its constraint 422, an oversized upload 413, all
-as problem+json, and nothing is written.
+The same functions as the pages (:mod:`reeducate.web.therapist_forms`,
+:mod:`reeducate.web.patient_intake`), so both go through the same access check, use cases and
+audit. ``POST /api/v1/patients`` registers a patient of the therapist's clinic (201 with
+``Location``); every other route is under ``/api/v1/patients/{code}``. A state-changing
+request carries the ``X-CSRF-Token`` header; another clinic's patient and an unknown code
+answer 403, a value that breaks its constraint 422, an oversized upload 413, all as
+problem+json, and nothing is written.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from reeducate.api.problems import problem_response, problem_responses
+from reeducate.api.v1 import API_PREFIX
 from reeducate.errors import InvalidParameterError
-from reeducate.web.deps import StoreDep, TherapistUser, get_settings
+from reeducate.services.accounts import PASSWORD_MAX_LENGTH
+from reeducate.web.deps import StoreDep, TherapistUser, get_security, get_settings
+from reeducate.web.patient_intake import MAX_GOALS, register_for
 from reeducate.web.therapist import PatientCode, today_of
 from reeducate.web.therapist_forms import (
     UploadTooLargeError,
@@ -73,6 +79,101 @@ class ScoreIn(BaseModel):
     items: dict[str, float] = Field(default_factory=dict, max_length=60)
     value: float | None = None
     scored_on: date | None = None
+
+
+class GoalIn(BaseModel):
+    """A measurable goal: an outcome-measure id (``GET /measures``) or a metric name ending in
+    its unit, the value now, the value to reach and by when."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = Field(max_length=500)
+    measure: str = Field(max_length=80)
+    baseline_value: float
+    target_value: float
+    target_date: date
+
+
+class EpisodeIn(BaseModel):
+    """An episode of care: first day (default today), ICD-10 codes, impairments (balance,
+    coordination, proprioception, posture, motor_control)."""
+
+    model_config = ConfigDict(extra="forbid")
+    start_date: date | None = None
+    diagnoses: list[str] = Field(max_length=20)
+    impairments: list[str] = Field(max_length=10)
+
+
+class PlanIn(BaseModel):
+    """A plan of care with at least one goal (``certification_date`` defaults to the first
+    day, ``start_date`` to today)."""
+
+    model_config = ConfigDict(extra="forbid")
+    start_date: date | None = None
+    frequency_per_week: int
+    duration_weeks: int
+    certification_date: date | None = None
+    goals: list[GoalIn] = Field(min_length=1, max_length=MAX_GOALS)
+
+
+class AccountIn(BaseModel):
+    """The patient's sign-in: a login name and an initial password (left out: one is
+    generated and returned once, in ``password``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    login: str = Field(max_length=64)
+    password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH, repr=False)
+
+
+class NewPatientIn(BaseModel):
+    """A new patient of the therapist's clinic; episode, plan (needs the episode) and
+    account are optional."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=200, repr=False)
+    date_of_birth: date = Field(repr=False)
+    episode: EpisodeIn | None = None
+    plan: PlanIn | None = None
+    account: AccountIn | None = None
+
+
+@router.post(
+    "/patients",
+    status_code=201,
+    summary="Register a patient of your clinic, with an episode, a plan with goals and a "
+    "sign-in account if given (one transaction)",
+    response_model=None,
+)
+def register(
+    request: Request, body: NewPatientIn, user: TherapistUser, store: StoreDep
+) -> JSONResponse:
+    from urllib.parse import quote
+
+    result = register_for(
+        store,
+        user,
+        body.model_dump(mode="json", exclude_none=True),
+        today=today_of(store),
+        settings=get_security(request),
+    )
+    account = result.account
+    document: dict[str, Any] = {
+        "code": result.code,
+        "clinic_id": result.clinic_id,
+        "episode_id": result.episode_id,
+        "plan_id": result.plan_id,
+        "goal_ids": list(result.goal_ids),
+        "account": None if account is None else {"id": account.id, "login": account.login},
+    }
+    if result.password is not None:
+        document["password"] = result.password  # generated: returned this once, never stored
+    return JSONResponse(
+        document,
+        status_code=201,
+        headers={
+            "Location": f"{API_PREFIX}/patients/{quote(result.code)}",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.post(

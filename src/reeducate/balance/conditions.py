@@ -60,17 +60,45 @@ APDM Wearable Technologies, Mobility Lab instrumented CTSIB (i-CTSIB) composite 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal, Protocol, TypeVar
 
 import numpy as np
 
 from reeducate.balance.trial import Stance, Surface, TrialCondition, Vision
 from reeducate.errors import InvalidParameterError
 
-if TYPE_CHECKING:
-    from reeducate.balance.analysis import TrialAnalysis
+
+class SummarisedTrial(Protocol):
+    """What the summary reads of a trial: a :class:`~reeducate.balance.trial.CopTrial` has it,
+    and so does the description of a stored trial whose samples are not at hand."""
+
+    @property
+    def condition(self) -> TrialCondition: ...
+    @property
+    def source_name(self) -> str: ...
+    @property
+    def sampling_rate_hz(self) -> float: ...
+    @property
+    def duration_s(self) -> float: ...
+
+
+class SummarisedAnalysis(Protocol):
+    """What the summary reads of an analysed trial: a
+    :class:`~reeducate.balance.analysis.TrialAnalysis`, or a stored analysis (its metrics, the
+    preset that made them and the trial's description)."""
+
+    @property
+    def trial(self) -> SummarisedTrial: ...
+    @property
+    def metrics(self) -> Mapping[str, float]: ...
+    @property
+    def preset(self) -> str: ...
+
+
+AnalysisT = TypeVar("AnalysisT", bound=SummarisedAnalysis)
 
 #: Metrics the condition summary uses unless told otherwise.
 DEFAULT_SUMMARY_METRICS: Final[tuple[str, ...]] = ("ellipse_area_95_m2", "mean_velocity_m_s")
@@ -296,6 +324,40 @@ class ConditionSummary:
         )
 
 
+_BY_LABEL: Final[Mapping[str, TrialCondition]] = {
+    c.label: c
+    for c in (
+        TrialCondition(vision=vision, surface=surface, stance=stance)
+        for vision, surface, stance in itertools.product(
+            (None, *Vision), (None, *Surface), tuple(Stance)
+        )
+    )
+}
+
+
+def condition_from_label(label: str, /) -> TrialCondition:
+    """The condition whose :attr:`~reeducate.balance.trial.TrialCondition.label` is ``label``
+    (stored trials keep the label).
+
+    >>> condition_from_label("foam/eyes closed")
+    TrialCondition(vision=<Vision.CLOSED: 'closed'>, surface=<Surface.FOAM: 'foam'>, \
+stance=<Stance.BIPEDAL: 'bipedal'>)
+    >>> condition_from_label("unspecified") == TrialCondition()
+    True
+
+    Raises
+    ------
+    InvalidParameterError
+        ``label`` is no condition's label.
+    """
+    try:
+        return _BY_LABEL[label]
+    except KeyError:
+        raise InvalidParameterError(
+            f"label must be a condition label such as 'firm/eyes open'; got {label!r}"
+        ) from None
+
+
 def condition_sort_key(condition: TrialCondition, /) -> tuple[int, int, int]:
     """Sort key: stance order, then mCTSIB order (firm EO, firm EC, foam EO, foam EC), then
     conditions with unknown vision or surface.
@@ -310,8 +372,8 @@ def condition_sort_key(condition: TrialCondition, /) -> tuple[int, int, int]:
 
 
 def group_by_condition(
-    analyses: Sequence[TrialAnalysis], /
-) -> dict[TrialCondition, tuple[TrialAnalysis, ...]]:
+    analyses: Sequence[AnalysisT], /
+) -> dict[TrialCondition, tuple[AnalysisT, ...]]:
     """Group analysed trials by their condition, in mCTSIB order then stance order.
 
     Parameters
@@ -329,14 +391,14 @@ def group_by_condition(
     >>> group_by_condition([])
     {}
     """
-    groups: dict[TrialCondition, list[TrialAnalysis]] = {}
+    groups: dict[TrialCondition, list[AnalysisT]] = {}
     for analysis in analyses:
         groups.setdefault(analysis.trial.condition, []).append(analysis)
     return {c: tuple(groups[c]) for c in sorted(groups, key=condition_sort_key)}
 
 
 def _metric_values(
-    group: Sequence[TrialAnalysis], metric: str, condition: TrialCondition
+    group: Sequence[AnalysisT], metric: str, condition: TrialCondition
 ) -> tuple[float, ...]:
     values = []
     for analysis in group:
@@ -351,7 +413,7 @@ def _metric_values(
 
 
 def condition_medians(
-    analyses: Sequence[TrialAnalysis], /, *, metrics: Sequence[str] = DEFAULT_SUMMARY_METRICS
+    analyses: Sequence[AnalysisT], /, *, metrics: Sequence[str] = DEFAULT_SUMMARY_METRICS
 ) -> tuple[ConditionMetrics, ...]:
     """Per-condition median of each metric over the trials of that condition.
 
@@ -435,7 +497,7 @@ def _compute_index(
 
 
 def summarize_conditions(
-    analyses: Sequence[TrialAnalysis], /, *, metrics: Sequence[str] = DEFAULT_SUMMARY_METRICS
+    analyses: Sequence[AnalysisT], /, *, metrics: Sequence[str] = DEFAULT_SUMMARY_METRICS
 ) -> ConditionSummary:
     """Condition summary of a session: per-condition medians and sensory indices.
 

@@ -105,6 +105,7 @@ __all__ = [
     "WeeklyDose",
     "apply_decision",
     "recommend",
+    "recommend_needs_since",
     "weekly_dose",
 ]
 
@@ -1337,6 +1338,72 @@ def recommend(
         used,
         family.leads_to,
     )
+
+
+def recommend_needs_since(
+    variant_id: str,
+    records: Sequence[tuple[date, int, str]],
+    /,
+    *,
+    library: ExerciseLibrary,
+    rules: ProgressionRules,
+) -> date | None:
+    """The first day of the history :func:`recommend` reads for ``variant_id``: given every
+    record from that day on, it decides exactly as on the whole history.
+
+    What :func:`recommend` looks at, walking back from the latest record of the family: the
+    family's latest record (the regression triggers, the long gap); the records at the current
+    variant on the latest ``rules.consecutive_sessions`` distinct days (the mastery run; one
+    more day is kept as a margin); and the latest record of another variant of the family (the
+    dimension progressed last, when it regresses). A store reads the (date, sequence, variant)
+    of a patient's records, which is light, then the full records from this day only.
+
+    Parameters
+    ----------
+    variant_id : str
+        The variant the patient is on now.
+    records : sequence of (date, int, str)
+        (session date, sequence, variant id) of the patient's exercise records, in the order
+        :func:`recommend` takes them (oldest first); records of other families are ignored.
+    library : ExerciseLibrary
+    rules : ProgressionRules
+
+    Returns
+    -------
+    datetime.date or None
+        None when no record of the family exists (the engine needs none).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from reeducate.clinic.exercises import load_library
+    >>> from reeducate.clinic.progression_rules import default_rules
+    >>> days = [date(2024, 11, d) for d in (4, 6, 8, 11, 13, 15)]
+    >>> records = [(d, 1, "bal-sls-firm-eo") for d in days]
+    >>> recommend_needs_since("bal-sls-firm-eo", records, library=load_library(),
+    ...                       rules=default_rules())  # 2 consecutive days, plus one
+    datetime.date(2024, 11, 11)
+    """
+    if not isinstance(variant_id, str) or variant_id not in library:
+        raise NotFoundError(f"variant_id must name a variant of the library; got {variant_id!r}")
+    family = frozenset(library.family(library.get(variant_id).family).variant_ids)
+    own = [(day, other) for day, _sequence, other in records if other in family]
+    if not own:
+        return None
+    since = own[-1][0]
+    days: list[date] = []
+    for day, other in reversed(own):
+        if other == variant_id and day not in days:
+            days.append(day)
+            if len(days) > rules.consecutive_sessions:
+                break
+    if days:
+        since = min(since, days[-1])
+    for day, other in reversed(own):
+        if other != variant_id:
+            since = min(since, day)
+            break
+    return since
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,10 @@ Figures:
 1. :func:`stabilogram_figure`: AP and ML CoP against time, per trial;
 2. :func:`statokinesigram_figure`: ML (x) against AP (y), equal aspect, with the 95 %
    prediction ellipse drawn from the trial's metrics (:func:`prediction_ellipse`);
+
+   both drawn by functions of plain arrays (:func:`cop_stabilogram_figure`,
+   :func:`cop_statokinesigram_figure`, :func:`ellipse_from_metrics`), which the web chart
+   calls with a stored trial's display trace and metrics;
 3. :func:`spectrum_figure`: power spectral density per axis (log power, 0–5 Hz) with the mean
    power frequency marked;
 4. :func:`condition_summary_figure`: per-condition median area and velocity with the trials as
@@ -215,30 +219,66 @@ class EllipseGeometry:
 
 
 def prediction_ellipse(analysis: TrialAnalysis, /) -> EllipseGeometry:
-    """The 95 % prediction ellipse of a trial, from its metrics, centred on the mean CoP.
-
-    Uses ``ellipse_semi_major_m``, ``ellipse_semi_minor_m`` and ``ellipse_angle_deg``: the angle
-    of the major axis from the +ML axis towards the +AP axis, in degrees (the convention of
-    :mod:`reeducate.balance.metrics.ellipse`).
+    """The 95 % prediction ellipse of a trial, from its metrics, centred on the mean CoP
+    (:func:`ellipse_from_metrics`).
 
     Raises
     ------
     InvalidParameterError
         If a metric needed to draw the ellipse is missing.
     """
+    return ellipse_from_metrics(
+        analysis.metrics,
+        centre_ap_m=float(np.mean(analysis.trial.ap_m)),
+        centre_ml_m=float(np.mean(analysis.trial.ml_m)),
+        source=analysis.trial.source_name,
+    )
+
+
+def ellipse_from_metrics(
+    metrics: Mapping[str, float], /, *, centre_ap_m: float, centre_ml_m: float, source: str
+) -> EllipseGeometry:
+    """The 95 % prediction ellipse given by a trial's metrics, centred where told.
+
+    Uses ``ellipse_semi_major_m``, ``ellipse_semi_minor_m`` and ``ellipse_angle_deg``: the angle
+    of the major axis from the +ML axis towards the +AP axis, in degrees (the convention of
+    :mod:`reeducate.balance.metrics.ellipse`).
+
+    Parameters
+    ----------
+    metrics : Mapping[str, float]
+        The trial's metrics (SI).
+    centre_ap_m, centre_ml_m : float
+        Centre of the ellipse (the mean CoP of the trial, or 0 to draw it alone).
+    source : str
+        What the metrics belong to, for the error message (a file name or a record id).
+
+    Raises
+    ------
+    InvalidParameterError
+        If a metric needed to draw the ellipse is missing.
+
+    Examples
+    --------
+    >>> e = ellipse_from_metrics({"ellipse_semi_major_m": 0.02, "ellipse_semi_minor_m": 0.01,
+    ...                           "ellipse_angle_deg": 90.0}, centre_ap_m=0.0, centre_ml_m=0.0,
+    ...                          source="T-0001")
+    >>> round(e.major_ap_ratio, 12), round(e.major_ml_ratio, 12)
+    (1.0, 0.0)
+    """
     needed = ("ellipse_semi_major_m", "ellipse_semi_minor_m", "ellipse_angle_deg")
-    missing = [m for m in needed if m not in analysis.metrics]
+    missing = [m for m in needed if m not in metrics]
     if missing:
         raise InvalidParameterError(
             f"metrics must contain {', '.join(needed)} to draw the ellipse; "
-            f"{analysis.trial.source_name!r} lacks {', '.join(missing)}"
+            f"{source!r} lacks {', '.join(missing)}"
         )
-    angle_rad = math.radians(float(analysis.metrics["ellipse_angle_deg"]))
+    angle_rad = math.radians(float(metrics["ellipse_angle_deg"]))
     return EllipseGeometry(
-        centre_ap_m=float(np.mean(analysis.trial.ap_m)),
-        centre_ml_m=float(np.mean(analysis.trial.ml_m)),
-        semi_major_m=float(analysis.metrics["ellipse_semi_major_m"]),
-        semi_minor_m=float(analysis.metrics["ellipse_semi_minor_m"]),
+        centre_ap_m=centre_ap_m,
+        centre_ml_m=centre_ml_m,
+        semi_major_m=float(metrics["ellipse_semi_major_m"]),
+        semi_minor_m=float(metrics["ellipse_semi_minor_m"]),
         major_ap_ratio=math.sin(angle_rad),
         major_ml_ratio=math.cos(angle_rad),
     )
@@ -264,9 +304,10 @@ def _style(ax: Axes) -> None:
 
 
 def _title(fig: Figure, text: str, subtitle: str = "") -> None:
-    fig.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold", color=_INK)
+    # Wrapped within the figure: a narrow one (the chart's, about 4 in) would cut them off.
+    fig.suptitle(text, x=0.01, ha="left", fontsize=11, fontweight="bold", color=_INK, wrap=True)
     if subtitle:
-        fig.supxlabel(subtitle, x=0.99, ha="right", fontsize=8, color=_NEUTRAL)
+        fig.supxlabel(subtitle, x=0.99, ha="right", fontsize=8, color=_NEUTRAL, wrap=True)
 
 
 def trial_title(analysis: TrialAnalysis, /, *, label: str | None) -> str:
@@ -278,7 +319,7 @@ def trial_title(analysis: TrialAnalysis, /, *, label: str | None) -> str:
 def stabilogram_figure(
     analysis: TrialAnalysis, /, *, amplitude_limit_mm: float | None = None, label: str | None = None
 ) -> Figure:
-    """AP and ML CoP (mean removed, mm) against time (s).
+    """AP and ML CoP (mean removed, mm) against time (s) (:func:`cop_stabilogram_figure`).
 
     Parameters
     ----------
@@ -290,11 +331,44 @@ def stabilogram_figure(
         Title of the trial (default: its condition).
     """
     trial = analysis.trial
-    t = trial.time_s
-    ap = (trial.ap_m - np.mean(trial.ap_m)) * MM_PER_M
-    ml = (trial.ml_m - np.mean(trial.ml_m)) * MM_PER_M
+    return cop_stabilogram_figure(
+        trial.time_s,
+        trial.ap_m,
+        trial.ml_m,
+        title=f"Stabilogram · {trial_title(analysis, label=label)}",
+        amplitude_limit_mm=amplitude_limit_mm,
+    )
+
+
+def cop_stabilogram_figure(
+    time_s: ArrayLike,
+    ap_m: ArrayLike,
+    ml_m: ArrayLike,
+    /,
+    *,
+    title: str,
+    amplitude_limit_mm: float | None = None,
+    size_in: tuple[float, float] = (7.2, 3.4),
+) -> Figure:
+    """AP (top) and ML (bottom) CoP, each relative to its mean, in mm against time in s.
+
+    Parameters
+    ----------
+    time_s, ap_m, ml_m : array_like, shape (n_samples,)
+        Sample times (s) and CoP (m).
+    title : str
+        The figure's title.
+    amplitude_limit_mm : float, optional
+        Symmetric y-limit (± mm); by default 8 % beyond the largest excursion.
+    size_in : (float, float)
+        Width and height in inches.
+    """
+    t = np.asarray(time_s, dtype=np.float64)
+    ap_raw, ml_raw = np.asarray(ap_m, dtype=np.float64), np.asarray(ml_m, dtype=np.float64)
+    ap = (ap_raw - np.mean(ap_raw)) * MM_PER_M
+    ml = (ml_raw - np.mean(ml_raw)) * MM_PER_M
     limit = amplitude_limit_mm or 1.08 * float(max(np.max(np.abs(ap)), np.max(np.abs(ml)), 1e-3))
-    fig = _new_figure(7.2, 3.4)
+    fig = _new_figure(*size_in)
     axes = fig.subplots(2, 1, sharex=True)
     for ax, values, name, colour in (
         (axes[0], ap, "AP", AP_COLOUR),
@@ -307,14 +381,15 @@ def stabilogram_figure(
         ax.set_xlim(float(t[0]), float(t[-1]))
         _style(ax)
     axes[1].set_xlabel("Time (s)", fontsize=9)
-    _title(fig, f"Stabilogram · {trial_title(analysis, label=label)}", "CoP relative to its mean")
+    _title(fig, title, "CoP relative to its mean")
     return fig
 
 
 def statokinesigram_figure(
     analysis: TrialAnalysis, /, *, half_range_mm: float | None = None, label: str | None = None
 ) -> Figure:
-    """CoP path, ML (x) against AP (y) in mm, equal aspect, with the 95 % prediction ellipse.
+    """CoP path, ML (x) against AP (y) in mm, equal aspect, with the 95 % prediction ellipse
+    (:func:`cop_statokinesigram_figure`).
 
     Parameters
     ----------
@@ -326,34 +401,87 @@ def statokinesigram_figure(
         Title of the trial (default: its condition).
     """
     trial = analysis.trial
-    ellipse = prediction_ellipse(analysis)
-    ap = (trial.ap_m - ellipse.centre_ap_m) * MM_PER_M
-    ml = (trial.ml_m - ellipse.centre_ml_m) * MM_PER_M
-    e_ap, e_ml = ellipse.outline()
-    e_ap = (e_ap - ellipse.centre_ap_m) * MM_PER_M
-    e_ml = (e_ml - ellipse.centre_ml_m) * MM_PER_M
-    if half_range_mm is None:
-        half_range_mm = 1.08 * float(
-            max(np.max(np.abs(ap)), np.max(np.abs(ml)), np.max(np.abs(e_ap)), np.max(np.abs(e_ml)))
-        )
-    colour = condition_colour(trial.condition)
-    fig = _new_figure(4.2, 4.4)
+    return cop_statokinesigram_figure(
+        trial.ap_m,
+        trial.ml_m,
+        ellipse=prediction_ellipse(analysis),
+        ellipse_area_m2=analysis.metrics.get("ellipse_area_95_m2"),
+        colour=condition_colour(trial.condition),
+        title=f"Statokinesigram · {trial_title(analysis, label=label)}",
+        half_range_mm=half_range_mm,
+    )
+
+
+def cop_statokinesigram_figure(
+    ap_m: ArrayLike | None,
+    ml_m: ArrayLike | None,
+    /,
+    *,
+    ellipse: EllipseGeometry | None,
+    ellipse_area_m2: float | None,
+    colour: str,
+    title: str,
+    half_range_mm: float | None = None,
+    size_in: tuple[float, float] = (4.2, 4.4),
+    note: str | None = None,
+) -> Figure:
+    """CoP path, ML (x) against AP (y) in mm around the ellipse's centre (else the mean CoP),
+    equal aspect, with the 95 % prediction ellipse and its area.
+
+    Parameters
+    ----------
+    ap_m, ml_m : array_like, shape (n_samples,), or None
+        The CoP path (m); None to draw the ellipse alone (a trial whose trace was not kept).
+    ellipse : EllipseGeometry or None
+        The trial's ellipse (:func:`ellipse_from_metrics`); None: path only.
+    ellipse_area_m2 : float or None
+        Its area, written in the corner.
+    colour : str
+        Colour of the path (:func:`condition_colour`).
+    title : str
+        The figure's title.
+    half_range_mm : float, optional
+        Half-width of both axes; by default 8 % beyond what is drawn.
+    size_in : (float, float)
+        Width and height in inches.
+    note : str, optional
+        A line written across the plot (e.g. why there is no path).
+    """
+    if ellipse is not None:
+        centre_ap, centre_ml = ellipse.centre_ap_m, ellipse.centre_ml_m
+    elif ap_m is not None and ml_m is not None:
+        centre_ap = float(np.mean(np.asarray(ap_m, dtype=np.float64)))
+        centre_ml = float(np.mean(np.asarray(ml_m, dtype=np.float64)))
+    else:
+        raise InvalidParameterError("ap_m and ml_m, or ellipse, must be given; got neither")
+    extents = [1e-3]
+    fig = _new_figure(*size_in)
     ax = fig.add_subplot()
-    ax.plot(ml, ap, color=colour, linewidth=0.55, alpha=0.85)
-    ax.plot(e_ml, e_ap, color=_INK, linewidth=1.4)
+    if ap_m is not None and ml_m is not None:
+        ap = (np.asarray(ap_m, dtype=np.float64) - centre_ap) * MM_PER_M
+        ml = (np.asarray(ml_m, dtype=np.float64) - centre_ml) * MM_PER_M
+        extents += [float(np.max(np.abs(ap))), float(np.max(np.abs(ml)))]
+        ax.plot(ml, ap, color=colour, linewidth=0.55, alpha=0.85)
+    if ellipse is not None:
+        e_ap, e_ml = ellipse.outline()
+        e_ap = (e_ap - centre_ap) * MM_PER_M
+        e_ml = (e_ml - centre_ml) * MM_PER_M
+        extents += [float(np.max(np.abs(e_ap))), float(np.max(np.abs(e_ml)))]
+        ax.plot(e_ml, e_ap, color=_INK, linewidth=1.4)
     ax.plot([0.0], [0.0], marker="+", color=_INK, markersize=9, markeredgewidth=1.4)
+    if half_range_mm is None:
+        half_range_mm = 1.08 * max(extents)
     ax.set_xlim(-half_range_mm, half_range_mm)
     ax.set_ylim(-half_range_mm, half_range_mm)
     ax.set_aspect("equal")
     ax.set_xlabel("ML (mm)", fontsize=9)
     ax.set_ylabel("AP (mm)", fontsize=9)
     _style(ax)
-    area = analysis.metrics.get("ellipse_area_95_m2")
-    if area is not None:
+    if ellipse_area_m2 is not None:
         ax.text(
             0.02,
             0.98,
-            f"95 % ellipse: {to_display_value('ellipse_area_95_m2', area):.0f} mm²",
+            f"95 % ellipse: {to_display_value('ellipse_area_95_m2', ellipse_area_m2):.0f} mm²",
             transform=ax.transAxes,
             ha="left",
             va="top",
@@ -361,7 +489,19 @@ def statokinesigram_figure(
             color=_INK,
             bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": _GRID},
         )
-    _title(fig, f"Statokinesigram · {trial_title(analysis, label=label)}")
+    if note:
+        ax.text(
+            0.5,
+            0.06,
+            note,
+            transform=ax.transAxes,
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            color=_NEUTRAL,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": _GRID},
+        )
+    _title(fig, title)
     return fig
 
 

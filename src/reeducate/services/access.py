@@ -61,9 +61,12 @@ patient of another clinic, so that codes cannot be probed.
 
 Every read of patient data is audited: :func:`audited_read` (one transaction of its own) or
 :func:`record_read` (inside the caller's) checks the policy and appends a ``read`` event naming
-who, which patient, which resource and record, when; :func:`audited_patient_list` does the same
-for a clinic's patient list. The API and web layers call one of them before they show patient
-data. Refusals raise :class:`PermissionDeniedError` and write nothing.
+who, which patient, which resource and record, when; :func:`record_view` does it for a page
+that shows several kinds of a patient's records at once (the chart): the patient's clinic
+looked up once, every kind checked against the policy, and one event listing the record ids by
+kind; :func:`audited_patient_list` does the same for a clinic's patient list. The API and web
+layers call one of them before they show patient data. Refusals raise
+:class:`PermissionDeniedError` and write nothing.
 
 Examples
 --------
@@ -85,7 +88,7 @@ patients of their own clinic; got patient P-0009 of another clinic
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
@@ -108,8 +111,10 @@ __all__ = [
     "audited_read",
     "authorize",
     "authorize_patient",
+    "authorize_view",
     "is_allowed",
     "record_read",
+    "record_view",
     "scope_of",
     "view_audit_log",
 ]
@@ -451,6 +456,86 @@ def record_read(
     )
 
 
+def _view_action(resource: Resource) -> Action:
+    """A view reads the patient and lists each other kind of record."""
+    return Action.READ if resource is Resource.PATIENT else Action.LIST
+
+
+def authorize_view(
+    repos: Repositories,
+    user: UserAccount,
+    /,
+    *,
+    patient_code: str,
+    resources: Iterable[Resource],
+) -> str:
+    """Authorize a view of a patient's record: read the patient and list each other kind of
+    record of ``resources``; the patient's clinic is looked up once (an unknown code is refused
+    like another clinic's patient). Returns the clinic.
+
+    Raises
+    ------
+    PermissionDeniedError
+        The policy refuses one of them (nothing is written).
+    """
+    clinic_id = authorize_patient(
+        repos, user, Action.READ, Resource.PATIENT, patient_code=patient_code
+    )
+    for resource in resources:
+        resource = Resource(resource)
+        if resource not in PATIENT_DATA:
+            raise InvalidParameterError(
+                f"resources must be patient data ({', '.join(sorted(PATIENT_DATA))}); "
+                f"got {resource}"
+            )
+        authorize(
+            user, _view_action(resource), resource, patient_code=patient_code, clinic_id=clinic_id
+        )
+    return clinic_id
+
+
+def record_view(
+    repos: Repositories,
+    user: UserAccount,
+    /,
+    *,
+    patient_code: str,
+    records: Mapping[Resource, Sequence[str]],
+) -> None:
+    """Authorize a view of several kinds of a patient's records (:func:`authorize_view`) and
+    append **one** ``read`` event for all of them, in the caller's transaction.
+
+    The event: actor ``user.id``, entity ``patient``, entity id the patient code, detail
+    ``{"resource": "patient", "action": "read", "record_ids": [code], "records": {kind:
+    [ids], ...}, "role"}``: ``records`` names every kind shown (the patient included) with the
+    ids of its records shown, an empty list for a kind with none; the patient is read, the
+    other kinds are listed. One event per view, rather than one per kind, keeps the page opened
+    most to one small write; what it records is the same.
+
+    Raises
+    ------
+    PermissionDeniedError
+        The policy refuses (nothing is written).
+    """
+    kinds = {Resource(resource): ids for resource, ids in records.items()}
+    kinds.setdefault(Resource.PATIENT, [patient_code])
+    authorize_view(repos, user, patient_code=patient_code, resources=kinds)
+    repos.audit.record_read(
+        "patient",
+        patient_code,
+        {
+            "resource": Resource.PATIENT.value,
+            "action": Action.READ.value,
+            "record_ids": [str(patient_code)],
+            "records": {
+                resource.value: [str(record_id) for record_id in ids]
+                for resource, ids in kinds.items()
+            },
+            "role": user.role.value,
+        },
+    )
+
+
 def audited_read(
     store: CareStore,
     user: UserAccount,
@@ -569,7 +654,7 @@ def view_audit_log(
         raise InvalidParameterError(
             f"action must be one of {', '.join(a.value for a in AuditAction)}; got {action!r}"
         ) from None
-    with transaction(store.factory) as session:
+    with transaction(store.factory, read_only=True) as session:
         repos = Repositories(session, actor=user.id, clock=store.clock)
         return repos.audit.events(
             entity=entity,

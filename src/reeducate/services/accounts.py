@@ -360,16 +360,17 @@ def token_digest(token: str, /) -> str:
 class _Unit:
     """One transaction with the repositories, acting as ``actor``."""
 
-    def __init__(self, store: CareStore, actor: str) -> None:
+    def __init__(self, store: CareStore, actor: str, *, read_only: bool = False) -> None:
         self._store = store
         self._actor = actor
+        self._read_only = read_only
         self._context: object = None
 
     def __enter__(self) -> Repositories:
         from reeducate.store.engine import transaction
         from reeducate.store.repositories import Repositories
 
-        context = transaction(self._store.factory)
+        context = transaction(self._store.factory, read_only=self._read_only)
         self._context = context
         return Repositories(context.__enter__(), actor=self._actor, clock=self._store.clock)
 
@@ -864,17 +865,25 @@ def authenticate(
         return None
     digest = token_digest(token)
     now = _now(store)
-    with _Unit(store, "session") as repos:
+    # Every request comes here: read without taking the write lock, and write (in a
+    # transaction of its own) only when the session ends or its activity is due to be recorded.
+    with _Unit(store, "session", read_only=True) as repos:
         session = repos.web_sessions.get(digest)
         if session is None:
             return None
         user = repos.users.get(session.user_id)
-        if _expired(session, now, settings) or not user.active:
+        ended = _expired(session, now, settings) or not user.active
+        touch = (now - session.last_seen_at).total_seconds() >= settings.session_touch_interval_s
+    if ended:
+        with _Unit(store, "session") as repos:
             repos.web_sessions.delete(digest)
-            return None
-        if (now - session.last_seen_at).total_seconds() >= settings.session_touch_interval_s:
+        return None
+    if touch:
+        with _Unit(store, "session") as repos:
+            if repos.web_sessions.get(digest) is None:  # signed out meanwhile
+                return None
             repos.web_sessions.touch(digest, at=now)
-            session = replace(session, last_seen_at=now)
+        session = replace(session, last_seen_at=now)
     return CurrentSession(user=user, session=session)
 
 

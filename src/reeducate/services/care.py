@@ -55,7 +55,6 @@ from reeducate.clinic.care import (
     PrescribedExercise,
     Prescription,
     TreatmentSession,
-    count_treatment_visits,
     exercise_history,
     progress_report_due,
     recertification_due,
@@ -75,6 +74,7 @@ from reeducate.clinic.progression import (
     WeeklyDose,
     apply_decision,
     recommend,
+    recommend_needs_since,
     weekly_dose,
 )
 from reeducate.clinic.progression_rules import ProgressionRules, default_rules, load_rules
@@ -117,6 +117,8 @@ __all__ = [
     "plan_overview",
     "prescribe",
     "progress",
+    "progress_from",
+    "progress_needs_since",
     "store_score",
 ]
 
@@ -232,15 +234,16 @@ def _check_actor(actor: object) -> str:
 class _Unit:
     """One transaction with the repositories (commit at the end, roll back on any error)."""
 
-    def __init__(self, store: CareStore) -> None:
+    def __init__(self, store: CareStore, *, read_only: bool) -> None:
         self._store = store
+        self._read_only = read_only
         self._context: Any = None
 
     def __enter__(self) -> Repositories:
         from reeducate.store.engine import transaction
         from reeducate.store.repositories import Repositories
 
-        self._context = transaction(self._store.factory)
+        self._context = transaction(self._store.factory, read_only=self._read_only)
         session = self._context.__enter__()
         return Repositories(session, actor=self._store.actor, clock=self._store.clock)
 
@@ -250,11 +253,13 @@ class _Unit:
 
 
 def _read(store: CareStore) -> _Unit:
-    """A unit of work that only reads (its commit writes nothing)."""
-    return _Unit(store)
+    """A unit of work that only reads (on SQLite a snapshot that never waits for a writer)."""
+    return _Unit(store, read_only=True)
 
 
-_write = _read
+def _write(store: CareStore) -> _Unit:
+    """A unit of work that writes (on SQLite it takes the write lock when it begins)."""
+    return _Unit(store, read_only=False)
 
 
 def _model(name: str) -> type[Any]:
@@ -692,10 +697,13 @@ class PlanOverview:
         }
 
 
-def _plan_alerts(
-    plan: PlanOfCare, sessions: Sequence[TreatmentSession], *, today: date
-) -> tuple[int, list[str]]:
-    visits = count_treatment_visits(plan, sessions, through=today)
+def _visits(repos: Repositories, plan: PlanOfCare, *, today: date) -> int:
+    """Treatment visits under ``plan`` through ``today``, counted by the database (what
+    :func:`~reeducate.clinic.care.count_treatment_visits` counts, without reading sessions)."""
+    return repos.sessions.treatment_visits(plan.episode_id, since=plan.start_date, until=today)
+
+
+def _plan_alerts(plan: PlanOfCare, visits: int, *, today: date) -> tuple[int, list[str]]:
     interval = plan.progress_report_interval_visits
     alerts: list[str] = []
     last_report = max(0, (visits - 1) // interval * interval)
@@ -721,8 +729,7 @@ def _plan_overview(
     repos: Repositories, episode: EpisodeOfCare, plan_id: str | None, *, today: date
 ) -> PlanOverview:
     plan = _plan(repos, episode, plan_id)
-    sessions = repos.sessions.for_patient(episode.patient_code)
-    visits, alerts = _plan_alerts(plan, sessions, today=today)
+    visits, alerts = _plan_alerts(plan, _visits(repos, plan, today=today), today=today)
     prescription = repos.prescriptions.current(plan.id, on=today)
     names: dict[str, str] = {}
     if prescription is not None:
@@ -816,12 +823,11 @@ def _current_prescription(repos: Repositories, plan: PlanOfCare, on: date) -> Pr
     return prescription
 
 
-def _prescribed_on(repos: Repositories, plan: PlanOfCare, variant_id: str, on: date) -> date:
-    """The first day of the unbroken run of prescriptions, up to ``on``, holding the variant."""
+def _prescribed_on(prescriptions: Sequence[Prescription], variant_id: str, on: date) -> date:
+    """The first day of the unbroken run of prescriptions, up to ``on``, holding the variant
+    (``prescriptions``: the plan's, in the order they took effect)."""
     since = on
-    for prescription in reversed(
-        [p for p in repos.prescriptions.for_plan(plan.id) if p.start_date <= on]
-    ):
+    for prescription in reversed([p for p in prescriptions if p.start_date <= on]):
         if all(x.variant_id != variant_id for x in prescription.exercises):
             break
         since = prescription.start_date
@@ -1022,8 +1028,22 @@ def _analyse_trials(trials: Sequence[TrialLog]) -> list[Any]:
     return analyses
 
 
+def _display_traces(analyses: Sequence[Any]) -> list[Any]:
+    """Each analysed trial's CoP decimated for display (stored with the trial in the same
+    transaction, for the chart's figures only: the metrics were computed on the full signal)."""
+    if not analyses:
+        return []
+    from reeducate.balance.display import DISPLAY_MAX_RATE_HZ, display_trace
+
+    return [display_trace(a.trial, max_rate_hz=DISPLAY_MAX_RATE_HZ) for a in analyses]
+
+
 def log_session(store: CareStore, log: SessionLog, /) -> TreatmentSession:
     """Record a clinic or home session (and analyse and attach its balance recordings).
+
+    Each recording is analysed on its full signal before anything is written; its metrics and
+    its CoP decimated for display (:mod:`reeducate.balance.display`) are stored with the
+    session, in one transaction.
 
     Raises
     ------
@@ -1038,6 +1058,7 @@ def log_session(store: CareStore, log: SessionLog, /) -> TreatmentSession:
     for i, item in enumerate(log.exercises):
         _check_variant(library, item.variant_id, f"exercises[{i}].variant_id")
     analyses = _analyse_trials(log.trials)
+    traces = _display_traces(analyses)
     with _write(store) as repos:
         episode = _episode(repos, log.patient_code, log.episode_id)
         if log.session_date < episode.start_date:  # before the defaults are looked up
@@ -1091,8 +1112,8 @@ def log_session(store: CareStore, log: SessionLog, /) -> TreatmentSession:
             note=log.note,
         )
         _refuse_same_sequence_elsewhere(repos, session)
-        for record in pending:
-            repos.trials.add(record)
+        for record, trace in zip(pending, traces, strict=True):
+            repos.trials.add(record, trace=trace)
         repos.sessions.add(session, library=library)
     return session
 
@@ -1260,6 +1281,117 @@ def _rules(rules_path: Path | None) -> ProgressionRules:
     return default_rules() if rules_path is None else load_rules(rules_path)
 
 
+def progress_needs_since(
+    prescription: Prescription,
+    keys: Sequence[tuple[date, int, str]],
+    /,
+    *,
+    today: date,
+    library: ExerciseLibrary,
+    rules: ProgressionRules,
+) -> date:
+    """The first day of the sessions :func:`progress_from` needs for ``prescription`` on
+    ``today``: what each recommendation reads
+    (:func:`~reeducate.clinic.progression.recommend_needs_since`, from ``keys``: the (date,
+    sequence, variant) of the patient's exercise records, oldest first) and the week of
+    ``today`` (the weekly dose). Any later session may be left unread."""
+    since = today - timedelta(days=today.weekday())
+    for item in prescription.exercises:
+        needed = recommend_needs_since(item.variant_id, keys, library=library, rules=rules)
+        if needed is not None:
+            since = min(since, needed)
+    return since
+
+
+def progress_from(
+    *,
+    episode: EpisodeOfCare,
+    plan: PlanOfCare,
+    prescriptions: Sequence[Prescription],
+    keys: Sequence[tuple[date, int, str]],
+    sessions: Sequence[TreatmentSession],
+    visits: int,
+    today: date,
+    library: ExerciseLibrary,
+    rules: ProgressionRules,
+) -> ProgressReport:
+    """The :func:`progress` report from records already read: reads nothing.
+
+    Parameters
+    ----------
+    episode, plan : EpisodeOfCare, PlanOfCare
+        The patient's latest episode and its latest plan.
+    prescriptions : sequence of Prescription
+        The plan's prescriptions in the order they took effect.
+    keys : sequence of (date, int, str)
+        (date, sequence, variant id) of every exercise record of the patient up to ``today``
+        (:meth:`reeducate.store.repositories.SessionRepository.exercise_keys`).
+    sessions : sequence of TreatmentSession
+        The patient's sessions up to ``today`` from :func:`progress_needs_since` on (or from
+        any earlier day), in date order.
+    visits : int
+        Treatment visits under ``plan`` through ``today``.
+
+    Raises
+    ------
+    NotFoundError
+        No prescription in force on ``today``.
+    """
+    in_force = [p for p in prescriptions if p.start_date <= today]
+    if not in_force:
+        raise NotFoundError(
+            f"plan {plan.id} must have a prescription in force on {today.isoformat()}; got none "
+            "(add exercises with 'reeducate plan prescribe')"
+        )
+    prescription = in_force[-1]
+    since = progress_needs_since(prescription, keys, today=today, library=library, rules=rules)
+    sessions = [s for s in sessions if since <= s.session_date <= today]
+    items: list[ExerciseProgress] = []
+    for item in prescription.exercises:
+        variant = library.get(item.variant_id)
+        family = set(library.family(variant.family).variant_ids)
+        history = exercise_history(sessions, family_of=family)
+        prescribed_on = _prescribed_on(prescriptions, item.variant_id, today)
+        rec = recommend(
+            item.variant_id,
+            history,
+            library=library,
+            rules=rules,
+            today=today,
+            prescribed_on=prescribed_on,
+        )
+        target = library.get(rec.target_variant_id) if rec.target_variant_id in library else None
+        items.append(
+            ExerciseProgress(
+                variant_id=item.variant_id,
+                name=variant.name,
+                dose=item.dose,
+                prescribed_on=prescribed_on,
+                sessions_used=sum(1 for key in keys if key[2] == item.variant_id),
+                recommendation=rec,
+                target_name=rec.target_variant_id if target is None else target.name,
+            )
+        )
+    prescribed = {x.variant_id for x in prescription.exercises}
+    prescribed_records = exercise_history(sessions, family_of=prescribed)
+    week = weekly_dose(prescribed_records, week_of=today, rules=rules)
+    visits, alerts = _plan_alerts(plan, visits, today=today)
+    if week.alert is not None:
+        alerts.insert(0, week.alert)
+    return ProgressReport(
+        patient_code=episode.patient_code,
+        on=today,
+        episode_id=episode.id,
+        plan_id=plan.id,
+        prescription_id=prescription.id,
+        exercises=tuple(items),
+        weekly=week,
+        visits=visits,
+        alerts=tuple(alerts),
+        rules_source=rules.source,
+    )
+
+
 def _progress(
     repos: Repositories,
     library: ExerciseLibrary,
@@ -1271,51 +1403,22 @@ def _progress(
     episode = _episode(repos, patient_code, None)
     plan = _plan(repos, episode, None)
     prescription = _current_prescription(repos, plan, today)
-    sessions = repos.sessions.for_patient(patient_code, until=today)
-    items: list[ExerciseProgress] = []
-    prescribed_records: list[SessionRecord] = []
-    for item in prescription.exercises:
-        variant = library.get(item.variant_id)
-        family = set(library.family(variant.family).variant_ids)
-        history = exercise_history(sessions, family_of=family)
-        since = _prescribed_on(repos, plan, item.variant_id, today)
-        rec = recommend(
-            item.variant_id,
-            history,
-            library=library,
-            rules=rules,
-            today=today,
-            prescribed_on=since,
-        )
-        target = library.get(rec.target_variant_id) if rec.target_variant_id in library else None
-        items.append(
-            ExerciseProgress(
-                variant_id=item.variant_id,
-                name=variant.name,
-                dose=item.dose,
-                prescribed_on=since,
-                sessions_used=sum(1 for s in history if s.variant_id == item.variant_id),
-                recommendation=rec,
-                target_name=rec.target_variant_id if target is None else target.name,
-            )
-        )
-    prescribed = {x.variant_id for x in prescription.exercises}
-    prescribed_records = exercise_history(sessions, family_of=prescribed)
-    week = weekly_dose(prescribed_records, week_of=today, rules=rules)
-    visits, alerts = _plan_alerts(plan, sessions, today=today)
-    if week.alert is not None:
-        alerts.insert(0, week.alert)
-    report = ProgressReport(
-        patient_code=patient_code,
-        on=today,
-        episode_id=episode.id,
-        plan_id=plan.id,
-        prescription_id=prescription.id,
-        exercises=tuple(items),
-        weekly=week,
-        visits=visits,
-        alerts=tuple(alerts),
-        rules_source=rules.source,
+    # The engine reads a bounded window: the (date, sequence, variant) of every record, a few
+    # columns, say from which day the recommendations and the week's dose need the records
+    # (progress_needs_since); the visits are counted by the database. Only the sessions from
+    # that day on are read in full.
+    keys = repos.sessions.exercise_keys(patient_code, until=today)
+    since = progress_needs_since(prescription, keys, today=today, library=library, rules=rules)
+    report = progress_from(
+        episode=episode,
+        plan=plan,
+        prescriptions=repos.prescriptions.for_plan(plan.id),
+        keys=keys,
+        sessions=repos.sessions.for_patient(patient_code, since=since, until=today),
+        visits=_visits(repos, plan, today=today),
+        today=today,
+        library=library,
+        rules=rules,
     )
     return plan, prescription, report
 

@@ -43,11 +43,13 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -63,6 +65,7 @@ __all__ = [
     "AuditAction",
     "AuditEventRow",
     "BalanceTrialRow",
+    "BalanceTrialTraceRow",
     "Base",
     "ClinicRow",
     "EpisodeDiagnosisRow",
@@ -209,6 +212,9 @@ class PatientRow(Base):
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     created_at: Mapped[datetime]
     clinic_id: Mapped[str] = mapped_column(ForeignKey("clinic.id"), index=True)
+    # Bumped by every write of the patient's records (migration 0005): what is derived from
+    # them (the patient list) is cached per revision.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     identity: Mapped[PatientIdentityRow | None] = relationship(
         back_populates="patient", cascade="all, delete-orphan", uselist=False
@@ -533,6 +539,30 @@ class BalanceTrialRow(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class BalanceTrialTraceRow(Base):
+    """The CoP trace of a balance trial, kept for display only (migration 0004).
+
+    Decimated to at most 25 Hz (:mod:`reeducate.balance.display`) and stored as ``data`` in
+    ``encoding`` (:mod:`reeducate.store.trace_codec`: ML then AP, float32 little-endian,
+    zlib). The trial's metrics were computed on the full signal at analysis time; none is ever
+    computed from this trace. Trials analysed before 0004 have no trace (their metrics stay).
+    """
+
+    __tablename__ = "balance_trial_trace"
+    __table_args__ = (
+        CheckConstraint("sampling_rate_hz > 0", name="sampling_rate_positive"),
+        CheckConstraint("n_samples >= 2", name="n_samples_at_least_two"),
+    )
+
+    trial_id: Mapped[str] = mapped_column(
+        ForeignKey("balance_trial.id", ondelete="CASCADE"), primary_key=True
+    )
+    sampling_rate_hz: Mapped[float] = mapped_column(Float)
+    n_samples: Mapped[int] = mapped_column(Integer)
+    encoding: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SessionTrialRow(Base):

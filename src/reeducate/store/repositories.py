@@ -4,7 +4,11 @@ Repositories add rows and flush (so that the database's own checks run at once) 
 commit**: the service that owns the unit of work does, through
 :func:`reeducate.store.engine.transaction`, so a write that fails half-way leaves nothing behind.
 Every change appends an :class:`~reeducate.store.models.AuditEventRow` (who, what, when) in the
-same transaction; the record as written is its detail, without identifying fields.
+same transaction; the record as written is its detail, without identifying fields. Every write
+of a patient's records (the patient, an episode, plan, goal, prescription, session, balance
+trial, outcome score or progression decision) also adds 1 to ``patient.revision`` in the same
+transaction, so that what is cached of a patient (the therapist's patient list,
+:mod:`reeducate.web.therapist`) is known stale by the revision alone.
 
 Reads of patient data are audited too (action ``read``, :meth:`AuditLog.record_read`); the
 services call it after the access policy has allowed the read. Clinics, user accounts, login
@@ -37,14 +41,15 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import String, delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, delete, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
+from reeducate.balance.display import DisplayTrace
 from reeducate.clinic.care import (
     BalanceTrialRecord,
     EpisodeOfCare,
@@ -83,6 +88,7 @@ from reeducate.store.models import (
     AuditAction,
     AuditEventRow,
     BalanceTrialRow,
+    BalanceTrialTraceRow,
     ClinicRow,
     EpisodeDiagnosisRow,
     EpisodeImpairmentRow,
@@ -106,6 +112,7 @@ from reeducate.store.models import (
     UserAccountRow,
     WebSessionRow,
 )
+from reeducate.store.trace_codec import TRACE_ENCODING, decode_trace, encode_trace
 
 __all__ = [
     "AuditEvent",
@@ -132,6 +139,13 @@ __all__ = [
 ]
 
 _ACTOR_MAX: Final = 64
+#: Most keys in one ``IN (...)`` of a batched read (far below every backend's limit).
+_IN_CHUNK: Final = 500
+
+
+def _chunks(keys: Collection[str], /) -> list[list[str]]:
+    ordered = sorted(set(keys))
+    return [ordered[i : i + _IN_CHUNK] for i in range(0, len(ordered), _IN_CHUNK)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -248,6 +262,22 @@ class _Repository:
     def _exists(self, model: type[Any], key: object) -> bool:
         return self._session.get(model, key) is not None
 
+    def _bump(self, patient_code: str, /) -> None:
+        """Add 1 to the patient's revision, in this transaction: every write of a patient's
+        records does, so that what is cached of them (the patient list) is known stale."""
+        self._session.execute(
+            update(PatientRow)
+            .where(PatientRow.code == patient_code)
+            .values(revision=PatientRow.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+    def _bump_episode(self, episode_id: str, /) -> None:
+        """:meth:`_bump` the patient of an episode."""
+        episode = self._session.get(EpisodeRow, episode_id)
+        if episode is not None:
+            self._bump(episode.patient_code)
+
 
 # --------------------------------------------------------------------------------------------
 # Patients
@@ -277,6 +307,7 @@ class PatientRepository(_Repository):
             {"identity_recorded": patient.identity is not None, "clinic_id": clinic_id},
         )
         self._session.flush()
+        self._bump(patient.code)
 
     def get(self, code: str, /) -> Patient:
         """The patient with ``code`` (identity included); NotFoundError if none."""
@@ -296,6 +327,37 @@ class PatientRepository(_Repository):
         if clinic_id is not None:
             query = query.where(PatientRow.clinic_id == clinic_id)
         return list(self._session.scalars(query))
+
+    def identities(self, codes: Collection[str], /) -> dict[str, PatientIdentity | None]:
+        """The identity of each patient of ``codes`` (None when not recorded); unknown codes
+        are left out. One query per 500 codes."""
+        found: dict[str, PatientIdentity | None] = {}
+        for chunk in _chunks(codes):
+            query = (
+                select(PatientRow.code, PatientIdentityRow.name, PatientIdentityRow.date_of_birth)
+                .outerjoin(PatientIdentityRow, PatientIdentityRow.patient_code == PatientRow.code)
+                .where(PatientRow.code.in_(chunk))
+            )
+            for code, name, born in self._session.execute(query):
+                found[code] = (
+                    None if name is None else PatientIdentity(name=name, date_of_birth=born)
+                )
+        return found
+
+    def revisions_of(self, codes: Collection[str], /) -> dict[str, int]:
+        """The revision of each patient of ``codes`` (unknown codes left out)."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(codes):
+            query = select(PatientRow.code, PatientRow.revision).where(PatientRow.code.in_(chunk))
+            found.update((row[0], row[1]) for row in self._session.execute(query))
+        return found
+
+    def revisions(self, *, clinic_id: str | None = None) -> list[tuple[str, int]]:
+        """(code, revision) of every patient (of one clinic, with ``clinic_id``), by code."""
+        query = select(PatientRow.code, PatientRow.revision).order_by(PatientRow.code)
+        if clinic_id is not None:
+            query = query.where(PatientRow.clinic_id == clinic_id)
+        return [(row[0], row[1]) for row in self._session.execute(query)]
 
     def clinic_of(self, code: str, /) -> str | None:
         """The clinic of patient ``code``; None if there is no such patient."""
@@ -347,6 +409,7 @@ class EpisodeRepository(_Repository):
         )
         self._audit.record(AuditAction.CREATE, "episode", episode.id, _episode_detail(episode))
         self._session.flush()
+        self._bump(episode.patient_code)
 
     def get(self, episode_id: str, /) -> EpisodeOfCare:
         """The episode ``episode_id``; NotFoundError if none."""
@@ -354,6 +417,21 @@ class EpisodeRepository(_Repository):
         if row is None:
             raise NotFoundError(f"episode_id must be a recorded episode; got {episode_id!r}")
         return _episode(row)
+
+    def for_patients(self, patient_codes: Collection[str], /) -> dict[str, list[EpisodeOfCare]]:
+        """The episodes of each patient of ``patient_codes`` (those with any), oldest first;
+        one query per 500 patients (and one for each kind of child)."""
+        found: dict[str, list[EpisodeOfCare]] = {}
+        for chunk in _chunks(patient_codes):
+            query = (
+                select(EpisodeRow)
+                .options(selectinload(EpisodeRow.diagnoses), selectinload(EpisodeRow.impairments))
+                .where(EpisodeRow.patient_code.in_(chunk))
+                .order_by(EpisodeRow.patient_code, EpisodeRow.start_date, EpisodeRow.id)
+            )
+            for row in self._session.scalars(query):
+                found.setdefault(row.patient_code, []).append(_episode(row))
+        return found
 
     def for_patient(self, patient_code: str, /) -> list[EpisodeOfCare]:
         """The patient's episodes, oldest first."""
@@ -390,6 +468,7 @@ class EpisodeRepository(_Repository):
                 f"got {end_date.isoformat()}"
             )
         row.end_date = end_date
+        self._bump(row.patient_code)
         self._audit.record(
             AuditAction.UPDATE,
             "episode",
@@ -492,6 +571,7 @@ class PlanRepository(_Repository):
             },
         )
         self._session.flush()
+        self._bump(episode.patient_code)
 
     def get(self, plan_id: str, /) -> PlanOfCare:
         """The plan ``plan_id``; NotFoundError if none."""
@@ -537,7 +617,22 @@ class PlanRepository(_Repository):
             AuditAction.UPDATE, "plan_of_care", plan_id, {"added_goal": _goal_detail(goal)}
         )
         self._session.flush()
+        self._bump_episode(row.episode_id)
         return after
+
+    def for_episodes(self, episode_ids: Collection[str], /) -> dict[str, list[PlanOfCare]]:
+        """The plans of each episode of ``episode_ids`` (those with any), oldest first."""
+        found: dict[str, list[PlanOfCare]] = {}
+        for chunk in _chunks(episode_ids):
+            query = (
+                select(PlanOfCareRow)
+                .options(selectinload(PlanOfCareRow.goals))
+                .where(PlanOfCareRow.episode_id.in_(chunk))
+                .order_by(PlanOfCareRow.episode_id, PlanOfCareRow.start_date, PlanOfCareRow.id)
+            )
+            for row in self._session.scalars(query):
+                found.setdefault(row.episode_id, []).append(_plan(row))
+        return found
 
     def for_episode(self, episode_id: str, /) -> list[PlanOfCare]:
         """The episode's plans, oldest first."""
@@ -634,6 +729,7 @@ class PrescriptionRepository(_Repository):
             },
         )
         self._session.flush()
+        self._bump_episode(plan.episode_id)
 
     def get(self, prescription_id: str, /) -> Prescription:
         """The prescription ``prescription_id``; NotFoundError if none."""
@@ -653,6 +749,21 @@ class PrescriptionRepository(_Repository):
             .limit(1)
         )
         return None if row is None else _prescription(row)
+
+    def for_plans(self, plan_ids: Collection[str], /) -> dict[str, list[Prescription]]:
+        """The prescriptions of each plan of ``plan_ids`` (those with any), in the order they
+        took effect."""
+        found: dict[str, list[Prescription]] = {}
+        for chunk in _chunks(plan_ids):
+            query = (
+                select(PrescriptionRow)
+                .options(selectinload(PrescriptionRow.exercises))
+                .where(PrescriptionRow.plan_id.in_(chunk))
+                .order_by(PrescriptionRow.plan_id, PrescriptionRow.start_date, PrescriptionRow.id)
+            )
+            for row in self._session.scalars(query):
+                found.setdefault(row.plan_id, []).append(_prescription(row))
+        return found
 
     def for_plan(self, plan_id: str, /) -> list[Prescription]:
         """The plan's prescriptions in the order they took effect (start date, then id)."""
@@ -692,10 +803,11 @@ def _prescription(row: PrescriptionRow) -> Prescription:
 
 
 class BalanceTrialRepository(_Repository):
-    """Balance-trial analyses with their metrics and settings."""
+    """Balance-trial analyses with their metrics and settings, and their display traces."""
 
-    def add(self, trial: BalanceTrialRecord, /) -> None:
-        """Store a trial analysis of a recorded patient."""
+    def add(self, trial: BalanceTrialRecord, /, *, trace: DisplayTrace | None = None) -> None:
+        """Store a trial analysis of a recorded patient, with its CoP trace for display when
+        given (:mod:`reeducate.store.trace_codec`; never used for metrics)."""
         self._require_patient(trial.patient_code)
         self._require_new(BalanceTrialRow, trial.id, what="trial")
         self._session.add(
@@ -722,9 +834,44 @@ class BalanceTrialRepository(_Repository):
                 "source_name": trial.source_name,
                 "condition": trial.condition,
                 "preset": trial.preset,
+                "trace_samples": None if trace is None else trace.n_samples,
             },
         )
         self._session.flush()
+        self._bump(trial.patient_code)
+        if trace is not None:
+            self._session.add(
+                BalanceTrialTraceRow(
+                    trial_id=trial.id,
+                    sampling_rate_hz=trace.sampling_rate_hz,
+                    n_samples=trace.n_samples,
+                    encoding=TRACE_ENCODING,
+                    data=encode_trace(trace),
+                )
+            )
+            self._session.flush()
+
+    def trace(self, trial_id: str, /) -> DisplayTrace | None:
+        """The display trace of trial ``trial_id``; None when none was stored (a trial analysed
+        before traces were kept, or an unknown id)."""
+        row = self._session.get(BalanceTrialTraceRow, trial_id)
+        if row is None:
+            return None
+        return decode_trace(
+            row.data,
+            encoding=row.encoding,
+            n_samples=row.n_samples,
+            sampling_rate_hz=row.sampling_rate_hz,
+        )
+
+    def with_trace(self, trial_ids: Collection[str], /) -> frozenset[str]:
+        """Which of ``trial_ids`` have a stored trace (without reading the traces)."""
+        if not trial_ids:
+            return frozenset()
+        query = select(BalanceTrialTraceRow.trial_id).where(
+            BalanceTrialTraceRow.trial_id.in_(list(trial_ids))
+        )
+        return frozenset(self._session.scalars(query))
 
     def get(self, trial_id: str, /) -> BalanceTrialRecord:
         """The trial ``trial_id``; NotFoundError if none."""
@@ -813,9 +960,64 @@ class SessionRepository(_Repository):
         self._session.add(_session_row(record))
         self._audit.record(AuditAction.CREATE, "session", record.id, _session_detail(record))
         self._session.flush()
+        self._bump(record.patient_code)
+
+    def _read(self, *where: Any, order: Sequence[Any] = ()) -> list[TreatmentSession]:
+        """The sessions matching ``where``, read as plain rows (no ORM objects: five queries,
+        one per table, whatever their number), in date order (or ``order``)."""
+        sessions = SessionRow.__table__
+        query = select(sessions).where(*where)
+        query = query.order_by(
+            *(
+                order
+                or (SessionRow.session_date, SessionRow.sequence, SessionRow.setting, SessionRow.id)
+            )
+        )
+        rows = list(self._session.execute(query))
+        exercises: dict[str, list[tuple[Any, list[Any]]]] = {}
+        procedures: dict[str, list[Any]] = {}
+        trials: dict[str, list[Any]] = {}
+        for chunk in _chunks([row.id for row in rows]):
+            sets: dict[tuple[str, int], list[Any]] = {}
+            for one in self._session.execute(
+                select(ExerciseSetRow.__table__)
+                .where(ExerciseSetRow.session_id.in_(chunk))
+                .order_by(ExerciseSetRow.session_id, ExerciseSetRow.exercise_position,
+                          ExerciseSetRow.set_number)
+            ):  # fmt: skip
+                sets.setdefault((one.session_id, one.exercise_position), []).append(one)
+            for e in self._session.execute(
+                select(SessionExerciseRow.__table__)
+                .where(SessionExerciseRow.session_id.in_(chunk))
+                .order_by(SessionExerciseRow.session_id, SessionExerciseRow.position)
+            ):
+                exercises.setdefault(e.session_id, []).append(
+                    (e, sets.get((e.session_id, e.position), []))
+                )
+            for p in self._session.execute(
+                select(SessionProcedureRow.__table__)
+                .where(SessionProcedureRow.session_id.in_(chunk))
+                .order_by(SessionProcedureRow.session_id, SessionProcedureRow.code)
+            ):
+                procedures.setdefault(p.session_id, []).append(p)
+            for t in self._session.execute(
+                select(SessionTrialRow.__table__)
+                .where(SessionTrialRow.session_id.in_(chunk))
+                .order_by(SessionTrialRow.session_id, SessionTrialRow.position)
+            ):
+                trials.setdefault(t.session_id, []).append(t)
+        return [
+            _session_from(
+                row,
+                exercises=exercises.get(row.id, []),
+                procedures=procedures.get(row.id, []),
+                trials=trials.get(row.id, []),
+            )
+            for row in rows
+        ]
 
     def _same_day(self, record: TreatmentSession) -> list[TreatmentSession]:
-        query = select(SessionRow).where(
+        query = select(SessionRow).options(*_SESSION_LOADS).where(
             SessionRow.patient_code == record.patient_code,
             SessionRow.session_date == record.session_date,
             SessionRow.setting == record.setting.value,
@@ -841,13 +1043,13 @@ class SessionRepository(_Repository):
     ) -> list[TreatmentSession]:
         """The patient's sessions in date order, optionally in a date range (inclusive) and
         only those that include ``variant_id``."""
-        query = select(SessionRow).where(SessionRow.patient_code == patient_code)
+        where: list[Any] = [SessionRow.patient_code == patient_code]
         if since is not None:
-            query = query.where(SessionRow.session_date >= since)
+            where.append(SessionRow.session_date >= since)
         if until is not None:
-            query = query.where(SessionRow.session_date <= until)
+            where.append(SessionRow.session_date <= until)
         if variant_id is not None:
-            query = query.where(
+            where.append(
                 SessionRow.id.in_(
                     select(SessionExerciseRow.session_id).where(
                         SessionExerciseRow.patient_code == patient_code,
@@ -855,10 +1057,186 @@ class SessionRepository(_Repository):
                     )
                 )
             )
+        return self._read(*where)
+
+    def latest(
+        self, patient_code: str, /, *, until: date | None = None, limit: int
+    ) -> list[TreatmentSession]:
+        """The patient's ``limit`` latest sessions (up to ``until``), still in date order; the
+        older ones are not read."""
+        if limit < 1:
+            raise InvalidParameterError(f"limit must be >= 1; got {limit}")
+        newest = select(SessionRow.id).where(SessionRow.patient_code == patient_code)
+        if until is not None:
+            newest = newest.where(SessionRow.session_date <= until)
+        newest = newest.order_by(
+            SessionRow.session_date.desc(),
+            SessionRow.sequence.desc(),
+            SessionRow.setting.desc(),
+            SessionRow.id.desc(),
+        ).limit(limit)
+        return self._read(SessionRow.id.in_(newest.scalar_subquery()))
+
+    def with_trials(
+        self, patient_code: str, /, *, until: date | None = None
+    ) -> list[TreatmentSession]:
+        """The patient's sessions (up to ``until``) that attach a balance trial, in date order."""
+        where: list[Any] = [
+            SessionRow.patient_code == patient_code,
+            select(SessionTrialRow.session_id)
+            .where(SessionTrialRow.session_id == SessionRow.id)
+            .exists(),
+        ]
+        if until is not None:
+            where.append(SessionRow.session_date <= until)
+        return self._read(*where)
+
+    def since_each(
+        self, since: Mapping[str, date], /, *, until: date | None = None
+    ) -> dict[str, list[TreatmentSession]]:
+        """For each patient code of ``since``, their sessions from that day (to ``until``), in
+        date order; one query per 500 patients."""
+        found: dict[str, list[TreatmentSession]] = {}
+        for chunk in _chunks(since):
+            where: list[Any] = [
+                or_(
+                    *(
+                        (SessionRow.patient_code == code) & (SessionRow.session_date >= since[code])
+                        for code in chunk
+                    )
+                )
+            ]
+            if until is not None:
+                where.append(SessionRow.session_date <= until)
+            order = (
+                SessionRow.patient_code,
+                SessionRow.session_date,
+                SessionRow.sequence,
+                SessionRow.setting,
+                SessionRow.id,
+            )
+            for record in self._read(*where, order=order):
+                found.setdefault(record.patient_code, []).append(record)
+        return found
+
+    def last_dates(
+        self, patient_codes: Collection[str], /, *, until: date | None = None
+    ) -> dict[str, date]:
+        """The date of each patient's latest session (up to ``until``; those with any)."""
+        found: dict[str, date] = {}
+        for chunk in _chunks(patient_codes):
+            query = select(SessionRow.patient_code, func.max(SessionRow.session_date)).where(
+                SessionRow.patient_code.in_(chunk)
+            )
+            if until is not None:
+                query = query.where(SessionRow.session_date <= until)
+            for code, last in self._session.execute(query.group_by(SessionRow.patient_code)):
+                found[code] = last
+        return found
+
+    def exercise_keys_of(
+        self, patient_codes: Collection[str], /, *, until: date | None = None
+    ) -> dict[str, list[tuple[date, int, str]]]:
+        """:meth:`exercise_keys` of each patient of ``patient_codes`` (those with any)."""
+        found: dict[str, list[tuple[date, int, str]]] = {}
+        for chunk in _chunks(patient_codes):
+            query = select(
+                SessionExerciseRow.patient_code,
+                SessionExerciseRow.session_date,
+                SessionExerciseRow.sequence,
+                SessionExerciseRow.variant_id,
+            ).where(SessionExerciseRow.patient_code.in_(chunk))
+            if until is not None:
+                query = query.where(SessionExerciseRow.session_date <= until)
+            query = query.order_by(
+                SessionExerciseRow.patient_code,
+                SessionExerciseRow.session_date,
+                SessionExerciseRow.sequence,
+                SessionExerciseRow.setting,
+                SessionExerciseRow.session_id,
+                SessionExerciseRow.position,
+            )
+            for code, day, sequence, variant_id in self._session.execute(query):
+                found.setdefault(code, []).append((day, sequence, variant_id))
+        return found
+
+    def treatment_visits_of(
+        self, plan_ids: Collection[str], /, *, until: date | None = None
+    ) -> dict[str, int]:
+        """Treatment visits under each plan of ``plan_ids`` from its start (to ``until``): the
+        distinct dates of its episode's clinic sessions (0 included), as
+        :meth:`treatment_visits` counts them; one query per 500 plans."""
+        found = dict.fromkeys(plan_ids, 0)
+        for chunk in _chunks(plan_ids):
+            query = (
+                select(PlanOfCareRow.id, func.count(SessionRow.session_date.distinct()))
+                .join(SessionRow, SessionRow.episode_id == PlanOfCareRow.episode_id)
+                .where(
+                    PlanOfCareRow.id.in_(chunk),
+                    SessionRow.setting == Setting.CLINIC.value,
+                    SessionRow.session_date >= PlanOfCareRow.start_date,
+                )
+            )
+            if until is not None:
+                query = query.where(SessionRow.session_date <= until)
+            for plan_id, visits in self._session.execute(query.group_by(PlanOfCareRow.id)):
+                found[plan_id] = int(visits)
+        return found
+
+    def count(self, patient_code: str, /, *, until: date | None = None) -> int:
+        """How many sessions the patient has (up to ``until``)."""
+        query = select(func.count()).where(SessionRow.patient_code == patient_code)
+        if until is not None:
+            query = query.where(SessionRow.session_date <= until)
+        return int(self._session.scalar(query) or 0)
+
+    def exercise_keys(
+        self, patient_code: str, /, *, until: date | None = None
+    ) -> list[tuple[date, int, str]]:
+        """(session date, sequence, variant id) of every exercise the patient did (up to
+        ``until``), in the order :func:`reeducate.clinic.care.exercise_history` gives them:
+        columns only, no records built (what the progression engine's window is cut from:
+        :func:`reeducate.clinic.progression.recommend_needs_since`)."""
+        query = select(
+            SessionExerciseRow.session_date,
+            SessionExerciseRow.sequence,
+            SessionExerciseRow.variant_id,
+        ).where(SessionExerciseRow.patient_code == patient_code)
+        if until is not None:
+            query = query.where(SessionExerciseRow.session_date <= until)
         query = query.order_by(
-            SessionRow.session_date, SessionRow.sequence, SessionRow.setting, SessionRow.id
+            SessionExerciseRow.session_date,
+            SessionExerciseRow.sequence,
+            SessionExerciseRow.setting,
+            SessionExerciseRow.session_id,
+            SessionExerciseRow.position,
         )
-        return [_session(row) for row in self._session.scalars(query)]
+        return [(row[0], row[1], row[2]) for row in self._session.execute(query)]
+
+    def treatment_visits(
+        self, episode_id: str, /, *, since: date, until: date | None = None
+    ) -> int:
+        """Treatment visits of an episode from ``since`` (to ``until``): distinct dates of its
+        clinic sessions, counted by the database (as
+        :func:`reeducate.clinic.care.count_treatment_visits` counts them)."""
+        query = select(func.count(SessionRow.session_date.distinct())).where(
+            SessionRow.episode_id == episode_id,
+            SessionRow.setting == Setting.CLINIC.value,
+            SessionRow.session_date >= since,
+        )
+        if until is not None:
+            query = query.where(SessionRow.session_date <= until)
+        return int(self._session.scalar(query) or 0)
+
+
+#: A session's children in one query each (not one query per row: the chart reads hundreds).
+#: The sets come joined to their exercises: a separate "IN" on the sets' two-column key is not
+#: served by SQLite's index (it scanned every set of the database).
+_SESSION_LOADS: Final = (
+    selectinload(SessionRow.exercises).joinedload(SessionExerciseRow.sets),
+    selectinload(SessionRow.procedures),
+    selectinload(SessionRow.trials),
+)
 
 
 def _session_row(record: TreatmentSession) -> SessionRow:
@@ -933,7 +1311,9 @@ def _exercise_row(
     )
 
 
-def _exercise(e: SessionExerciseRow) -> ExerciseDone:
+def _exercise(e: Any, sets: Sequence[Any] | None = None) -> ExerciseDone:
+    """The record of a ``session_exercise`` row (ORM object or Core row) and its sets (default:
+    the ORM object's)."""
     return ExerciseDone(
         variant_id=e.variant_id,
         session_date=e.session_date,
@@ -950,7 +1330,7 @@ def _exercise(e: SessionExerciseRow) -> ExerciseDone:
                 load_kg=s.load_kg,
                 losses_of_balance=s.losses_of_balance,
             )
-            for s in e.sets
+            for s in (e.sets if sets is None else sets)
         ),
         difficulty=(
             None
@@ -989,6 +1369,23 @@ def _whole(value: float) -> float:
 
 
 def _session(row: SessionRow) -> TreatmentSession:
+    return _session_from(
+        row,
+        exercises=[(e, e.sets) for e in row.exercises],
+        procedures=row.procedures,
+        trials=row.trials,
+    )
+
+
+def _session_from(
+    row: Any,
+    *,
+    exercises: Sequence[tuple[Any, Sequence[Any]]],
+    procedures: Sequence[Any],
+    trials: Sequence[Any],
+) -> TreatmentSession:
+    """A session from its row and its children's rows (ORM objects or Core rows), each kind
+    in its stored order."""
     return TreatmentSession(
         id=row.id,
         patient_code=row.patient_code,
@@ -998,10 +1395,10 @@ def _session(row: SessionRow) -> TreatmentSession:
         sequence=row.sequence,
         started_at=row.started_at,
         note=row.note,
-        exercises=tuple(_exercise(e) for e in row.exercises),
-        cues={e.variant_id: tuple(e.cues) for e in row.exercises if e.cues},
-        minutes_by_code={p.code: p.minutes for p in row.procedures},
-        trial_ids=tuple(t.trial_id for t in row.trials),
+        exercises=tuple(_exercise(e, sets) for e, sets in exercises),
+        cues={e.variant_id: tuple(e.cues) for e, _ in exercises if e.cues},
+        minutes_by_code={p.code: p.minutes for p in procedures},
+        trial_ids=tuple(t.trial_id for t in trials),
     )
 
 
@@ -1095,6 +1492,7 @@ class OutcomeScoreRepository(_Repository):
             },
         )
         self._session.flush()
+        self._bump(record.patient_code)
 
     def for_patient(
         self, patient_code: str, /, *, measure: str | None = None
@@ -1239,6 +1637,27 @@ class ProgressionDecisionRepository(_Repository):
         )
         self._audit.record(AuditAction.CREATE, "progression_decision", record.id, detail)
         self._session.flush()
+        self._bump(record.patient_code)
+
+    def for_patients(
+        self, patient_codes: Collection[str], /
+    ) -> dict[str, list[ProgressionDecisionRecord]]:
+        """The decisions of each patient of ``patient_codes`` (those with any), in the order
+        they were taken."""
+        found: dict[str, list[ProgressionDecisionRecord]] = {}
+        for chunk in _chunks(patient_codes):
+            query = (
+                select(ProgressionDecisionRow)
+                .where(ProgressionDecisionRow.patient_code.in_(chunk))
+                .order_by(
+                    ProgressionDecisionRow.patient_code,
+                    ProgressionDecisionRow.decided_at,
+                    ProgressionDecisionRow.id,
+                )
+            )
+            for record in self._records(query):
+                found.setdefault(record.patient_code, []).append(record)
+        return found
 
     def for_patient(self, patient_code: str, /) -> list[ProgressionDecisionRecord]:
         """The patient's decisions in the order they were taken."""
@@ -1247,6 +1666,9 @@ class ProgressionDecisionRepository(_Repository):
             .where(ProgressionDecisionRow.patient_code == patient_code)
             .order_by(ProgressionDecisionRow.decided_at, ProgressionDecisionRow.id)
         )
+        return self._records(query)
+
+    def _records(self, query: Any) -> list[ProgressionDecisionRecord]:
         return [
             ProgressionDecisionRecord(
                 id=row.id,

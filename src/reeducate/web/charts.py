@@ -8,13 +8,21 @@ report embeds. Each figure comes with a data table in the page for screen reader
 
 matplotlib is imported inside the functions (importing this module stays light); figures are
 built with the object-oriented API, never pyplot's global state, so rendering is thread-safe.
+
+Rendered figures are kept in :data:`FIGURE_CACHE`, a small least-recently-used cache keyed by
+everything a figure is drawn from (the values, never a record id alone, so two databases can
+never share a figure): a chart opened again, or by a colleague, costs no rendering. What is
+cached is the SVG only; access is checked and audited on every request before the cache is
+consulted.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Final
@@ -24,7 +32,16 @@ from reeducate.errors import InvalidParameterError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["TrendPoint", "figure_to_data_uri", "measure_trend_svg", "trend_figure"]
+__all__ = [
+    "FIGURE_CACHE",
+    "SvgCache",
+    "TrendPoint",
+    "figure_to_data_uri",
+    "figure_to_svg",
+    "measure_trend_svg",
+    "svg_to_data_uri",
+    "trend_figure",
+]
 
 _INK: Final = "#1F2937"
 _MUTED: Final = "#6B7280"
@@ -32,6 +49,8 @@ _GRID: Final = "#E5E7EB"
 _LINE: Final = "#1F4E79"
 _BAND: Final = "#94A3B8"
 _TARGET: Final = "#047857"
+#: The narrowest date range of a trend figure, days.
+_MIN_SPAN_DAYS: Final = 14
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,20 +107,23 @@ def trend_figure(
     fig = Figure(figsize=(6.4, 2.8), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     first, last = days[0], days[-1]
-    span = max((last - first).days, 6)
-    left, right = first - timedelta(days=span * 0.06 + 1), last + timedelta(days=span * 0.06 + 1)
+    # At least a fortnight wide, so that a lone score gets day ticks (never "12:00").
+    widen = max(0.0, (_MIN_SPAN_DAYS - (last - first).days) / 2)
+    margin = timedelta(days=max((last - first).days, _MIN_SPAN_DAYS) * 0.06 + widen)
+    left, right = first - margin, last + margin
     baseline = values[0]
     if mcid is not None:
         ax.axhspan(baseline - mcid, baseline + mcid, color=_BAND, alpha=0.18, linewidth=0)
         ax.axhline(baseline, color=_BAND, linewidth=0.8)
         ax.text(
-            right,  # type: ignore[arg-type]
+            0.995,  # inside the right edge of the axes, whatever the dates
             baseline + mcid,
-            f" MCID ±{mcid:g}",
+            f"MCID ±{mcid:g}",
             color=_MUTED,
             fontsize=8,
             va="bottom",
             ha="right",
+            transform=ax.get_yaxis_transform(),
         )
     if target is not None:
         ax.axhline(target, color=_TARGET, linewidth=1.2, linestyle=(0, (4, 3)))
@@ -140,13 +162,92 @@ def trend_figure(
     return fig
 
 
-def figure_to_data_uri(fig: Figure, /) -> str:
-    """The figure as an SVG ``data:`` URI for an ``<img>`` (text kept as paths: no fonts
-    needed by the viewer, no metadata date, so the same figure gives the same bytes)."""
+def figure_to_svg(fig: Figure, /) -> bytes:
+    """The figure as SVG bytes (text kept as paths: no fonts needed by the viewer; no metadata
+    date, so the same figure gives the same bytes)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
-    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"data:image/svg+xml;base64,{encoded}"
+    return buffer.getvalue()
+
+
+def svg_to_data_uri(svg: bytes, /) -> str:
+    """SVG bytes as a ``data:`` URI for an ``<img>``."""
+    return f"data:image/svg+xml;base64,{base64.b64encode(svg).decode('ascii')}"
+
+
+def figure_to_data_uri(fig: Figure, /) -> str:
+    """The figure as an SVG ``data:`` URI for an ``<img>`` (:func:`figure_to_svg`)."""
+    return svg_to_data_uri(figure_to_svg(fig))
+
+
+class SvgCache:
+    """A thread-safe least-recently-used cache of rendered SVG figures.
+
+    The key must hold everything the figure is drawn from. Two threads that miss the same key
+    at once render it once: the second waits for the first (single flight; a chart opened by
+    many at once, or the first views after a start, render each figure once). Rendering is
+    never done under the cache's own lock: other figures are served meanwhile.
+
+    >>> cache = SvgCache(max_entries=1)
+    >>> calls = []
+    >>> def render():
+    ...     calls.append(1)
+    ...     from matplotlib.figure import Figure
+    ...     return Figure(figsize=(1, 1))
+    >>> first = cache.get_or_render(("a",), render)
+    >>> first == cache.get_or_render(("a",), render), len(calls)
+    (True, 1)
+    >>> _ = cache.get_or_render(("b",), render); len(cache), len(calls)
+    (1, 2)
+    """
+
+    def __init__(self, *, max_entries: int) -> None:
+        if max_entries < 1:
+            raise InvalidParameterError(f"max_entries must be >= 1; got {max_entries}")
+        self._max_entries = max_entries
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self._rendering: dict[Hashable, threading.Lock] = {}
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def get_or_render(self, key: Hashable, render: Callable[[], Figure], /) -> bytes:
+        """The SVG of ``key``, rendered with ``render()`` on a miss."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+            flight = self._rendering.setdefault(key, threading.Lock())
+        with flight:  # one render per key at a time; the others find it done
+            with self._lock:
+                found = self._entries.get(key)
+                if found is not None:
+                    self._entries.move_to_end(key)
+                    return found
+            try:
+                svg = figure_to_svg(render())
+                with self._lock:
+                    self._entries[key] = svg
+                    self._entries.move_to_end(key)
+                    while len(self._entries) > self._max_entries:
+                        self._entries.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._rendering.pop(key, None)
+        return svg
+
+    def clear(self) -> None:
+        """Forget every figure."""
+        with self._lock:
+            self._entries.clear()
+
+
+#: The application's figures (a chart's trends, a trial's stabilogram ...). A figure is 10 to
+#: 80 KiB of SVG: 256 of them stay under about 12 MiB.
+FIGURE_CACHE: Final = SvgCache(max_entries=256)
 
 
 def measure_trend_svg(
@@ -159,13 +260,19 @@ def measure_trend_svg(
     target: float | None = None,
     higher_is_better: bool,
 ) -> str:
-    """:func:`trend_figure` as an SVG data URI."""
-    fig = trend_figure(
-        points,
-        title=title,
-        unit=unit,
-        mcid=mcid,
-        target=target,
-        higher_is_better=higher_is_better,
+    """:func:`trend_figure` as an SVG data URI (rendered once per distinct figure:
+    :data:`FIGURE_CACHE`)."""
+    ordered = tuple(points)
+    key = ("trend", ordered, title, unit, mcid, target, higher_is_better)
+    svg = FIGURE_CACHE.get_or_render(
+        key,
+        lambda: trend_figure(
+            ordered,
+            title=title,
+            unit=unit,
+            mcid=mcid,
+            target=target,
+            higher_is_better=higher_is_better,
+        ),
     )
-    return figure_to_data_uri(fig)
+    return svg_to_data_uri(svg)

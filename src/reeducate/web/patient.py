@@ -19,6 +19,10 @@ Only their own record
     scope) in the transaction that reads it; the session is written as the patient's account
     after :func:`~reeducate.services.access.authorize` allows ``create session`` on their own
     record. The pages never show the patient's name or date of birth (the login is enough).
+The JSON API
+    ``/api/v1/me/programme``, ``/api/v1/me/sessions`` and ``/api/v1/me/progress``
+    (:mod:`reeducate.api.v1_me`) call the same functions: :func:`patient_programme`,
+    :func:`record_home_session`, :func:`patient_progress`.
 What a patient does not see
     The engine's recommendations and the therapist's decisions (decision support for the
     therapist: :mod:`reeducate.services.access`), the billing minutes, the therapist's notes.
@@ -26,7 +30,7 @@ What a patient does not see
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
@@ -45,11 +49,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMMENT_MAX_CHARS",
+    "FIELD_WORDS",
+    "Programme",
     "ProgrammeItem",
     "ProgressView",
     "parse_home_session",
     "patient_programme",
     "patient_progress",
+    "record_home_session",
     "router",
 ]
 
@@ -311,13 +318,33 @@ def _number(
     return value
 
 
+#: How the page names a field of an exercise in a message (after the exercise's name).
+FIELD_WORDS: Final[Mapping[str, str]] = {
+    "sets": "sets",
+    "reps": "repetitions per set",
+    "hold": "hold (seconds)",
+    "difficulty": "difficulty",
+    "pain_before": "pain before",
+    "pain_after": "pain after",
+}
+
+
+def _page_label(item: ProgrammeItem, key: str) -> str:
+    return f"{item.variant.name}: {FIELD_WORDS[key]}"
+
+
 def parse_home_session(
-    form: Mapping[str, str], items: Sequence[ProgrammeItem]
+    form: Mapping[str, str],
+    items: Sequence[ProgrammeItem],
+    *,
+    label: Callable[[ProgrammeItem, str], str] = _page_label,
 ) -> tuple[tuple[ExerciseLog, ...], str | None]:
     """The exercises logged in the form (fields ``ex{i}_*``) and the session's note.
 
     A comment goes into the session's note (``Exercise name: comment``), and so does each
-    exercise not done (the record of a session holds what was done).
+    exercise not done (the record of a session holds what was done). ``label(item, key)``
+    names a field in a message (``key`` one of :data:`FIELD_WORDS`); the page says
+    ``"Exercise name: pain after"``, the JSON API ``"exercises[0].pain_after"``.
 
     Raises
     ------
@@ -337,23 +364,24 @@ def parse_home_session(
             continue
         if comment:
             notes.append(f"{name}: {comment}")
-        sets = _number(form, prefix + "sets", f"{name}: sets", low=1, high=MAX_SETS, whole=True)
+        sets = _number(form, prefix + "sets", label(item, "sets"), low=1, high=MAX_SETS,
+                       whole=True)  # fmt: skip
         n_sets = int(sets) if sets is not None else item.dose.sets
         reps = hold = None
         if item.dose.reps is not None:
-            value = _number(form, prefix + "reps", f"{name}: repetitions per set", low=0,
-                            high=200, whole=True)  # fmt: skip
+            value = _number(form, prefix + "reps", label(item, "reps"), low=0, high=200,
+                            whole=True)  # fmt: skip
             reps = (int(value if value is not None else item.dose.reps),) * n_sets
         if item.dose.hold_s is not None:
-            value = _number(form, prefix + "hold", f"{name}: hold (seconds)", low=0, high=600,
+            value = _number(form, prefix + "hold", label(item, "hold"), low=0, high=600,
                             whole=False)  # fmt: skip
             hold = (float(value if value is not None else item.dose.hold_s),) * n_sets
         top = 5 if item.balance_scale else 10
-        difficulty = _number(form, prefix + "difficulty", f"{name}: difficulty",
+        difficulty = _number(form, prefix + "difficulty", label(item, "difficulty"),
                              low=1 if item.balance_scale else 0, high=top, whole=True)  # fmt: skip
-        before = _number(form, prefix + "pain_before", f"{name}: pain before", low=0, high=10,
-                         whole=True)  # fmt: skip
-        after = _number(form, prefix + "pain_after", f"{name}: pain after", low=0, high=10,
+        before = _number(form, prefix + "pain_before", label(item, "pain_before"), low=0,
+                         high=10, whole=True)  # fmt: skip
+        after = _number(form, prefix + "pain_after", label(item, "pain_after"), low=0, high=10,
                         whole=True)  # fmt: skip
         logs.append(
             ExerciseLog(
@@ -373,6 +401,48 @@ def parse_home_session(
             "exercises must include at least one marked as done; got none done"
         )
     return tuple(logs), ("\n".join(notes) or None)
+
+
+def record_home_session(
+    store: CareStore,
+    user: UserAccount,
+    programme: Programme,
+    form: Mapping[str, str],
+    /,
+    *,
+    sequence: int | None = None,
+    label: Callable[[ProgrammeItem, str], str] = _page_label,
+) -> TreatmentSession:
+    """Log the exercises of ``form`` (:func:`parse_home_session`) as a home session of the
+    signed-in patient on ``programme.today``, written as their account; the session of the day
+    is ``sequence`` (default: the next one). The page and the JSON API both call this.
+
+    Raises
+    ------
+    reeducate.services.access.PermissionDeniedError
+        Not a patient account of a record, or one that may not log sessions.
+    InvalidParameterError, DomainRuleError
+        Nothing prescribed, nothing done, a value out of range (nothing is written).
+    """
+    from reeducate.services.access import Action, Resource, authorize
+    from reeducate.services.care import SessionLog, log_session
+
+    code = _own_code(user)
+    authorize(user, Action.CREATE, Resource.SESSION, patient_code=code)
+    if not programme.items:
+        raise InvalidParameterError("exercises must be prescribed to log a session; got none")
+    exercises, note = parse_home_session(form, programme.items, label=label)
+    return log_session(
+        replace(store, actor=user.id, engine=None),
+        SessionLog(
+            patient_code=code,
+            session_date=programme.today,
+            setting="home",
+            sequence=programme.done_today + 1 if sequence is None else sequence,
+            exercises=exercises,
+            note=note,
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -426,29 +496,13 @@ def today_page(request: Request, user: PatientUser, store: StoreDep) -> HTMLResp
 async def log_home_session(request: Request, user: PatientUser, store: StoreDep) -> Response:
     """Log today's home session; back to the programme with a confirmation (303)."""
     from reeducate.services.access import Action, Resource, authorize
-    from reeducate.services.care import SessionLog, log_session
 
-    today = _today(store)
-    code = _own_code(user)
-    authorize(user, Action.CREATE, Resource.SESSION, patient_code=code)
-    programme = patient_programme(store, user, today=today)
+    authorize(user, Action.CREATE, Resource.SESSION, patient_code=_own_code(user))
+    programme = patient_programme(store, user, today=_today(store))
     raw = await request.form()
     form = {k: v for k, v in raw.items() if isinstance(v, str)}
     try:
-        if not programme.items:
-            raise InvalidParameterError("exercises must be prescribed to log a session; got none")
-        exercises, note = parse_home_session(form, programme.items)
-        log_session(
-            replace(store, actor=user.id, engine=None),
-            SessionLog(
-                patient_code=code,
-                session_date=today,
-                setting="home",
-                sequence=programme.done_today + 1,
-                exercises=exercises,
-                note=note,
-            ),
-        )
+        record_home_session(store, user, programme, form)
     except ReeducateError as exc:
         from reeducate.services.access import PermissionDeniedError
 

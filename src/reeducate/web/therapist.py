@@ -7,11 +7,48 @@ so the pages and the API show the same data.
 Access and audit
     The list shows the patients of the therapist's own clinic only and writes one audit event
     for the codes shown (:func:`~reeducate.services.access.audited_patient_list`). The chart
-    authorizes and audits a read of every kind of record it shows (patient, episode, plan,
-    prescription, session, outcome score, balance trial, decision) with
-    :func:`~reeducate.services.access.record_read`, in the same transaction as the reads, before
-    anything is rendered. A patient of another clinic and an unknown code are refused alike
-    (403, no existence oracle). Patient codes go in addresses and logs; names only on the page.
+    authorizes every kind of record it shows (patient, episode, plan, prescription, session,
+    outcome score, balance trial, decision; the patient's clinic looked up once,
+    :func:`~reeducate.services.access.authorize_view`) before reading anything, reads them in one
+    read-only transaction, then writes **one** audit event naming the ids shown of each kind
+    (:func:`~reeducate.services.access.record_view`), committed before anything is rendered.
+    A patient of another clinic and an unknown code are refused alike (403, no existence
+    oracle). Patient codes go in addresses and logs; names only on the page.
+    The chart's balance figures are separate requests (``/patients/{code}/trials/{trial_id}/
+    figure.svg``, ``/patients/{code}/sessions/{session_id}/balance.svg``), each authorized and
+    audited the same way (:mod:`reeducate.web.balance_chart`).
+
+Bounded reads
+    The chart reads the latest :data:`CHART_SESSIONS` sessions (``?sessions=all``: every one)
+    and the count; the attention rules read the sessions of their 14-day window and count the
+    treatment visits in the database; the engine reads the few records it decides on
+    (:func:`reeducate.services.care.progress_needs_since`). The outcome and balance figures are
+    rendered once per distinct figure (:data:`reeducate.web.charts.FIGURE_CACHE`).
+
+The patient list's cache (:data:`LIST_CACHE`)
+    Computing a patient's entry reads the patient's records and runs the engine: a clinic of
+    2,000 patients would take seconds per view. So each entry is kept in a bounded, thread-safe,
+    least-recently-used cache in the process (:class:`~reeducate.web.revision_cache.RevisionCache`)
+    under the key (database URL, patient code, **patient revision**, day, progression rules,
+    exercise library): every input of the entry.
+
+    Invalidation is by the key alone. ``patient.revision`` (migration 0005) is incremented by
+    the repositories in the transaction of every write of the patient's records (the patient,
+    episode, plan, goal, prescription, session, balance trial, outcome score, decision;
+    :mod:`reeducate.store.repositories`). Every list view first reads (code, revision) of the
+    clinic's patients (one query), so an entry written before a change is never looked up
+    again, whichever process made the change; the day is in the key because the attention
+    rules depend on it. Old entries leave by least-recent use. An entry is stored under the
+    revision read in the transaction that computed it, never under an older one.
+
+    Only the missing entries are computed, 100 patients at a time, each batch in one read-only
+    transaction of a dozen queries (no query per patient), under the database's single-flight
+    lock: concurrent cold requests wait for the batch in progress and find it cached instead of
+    computing it again. At start-up a daemon thread (:func:`start_list_warmup`) fills the
+    cache for every clinic, batch by batch, logging clinic ids, counts and times; an error ends
+    the warm-up, never the application, and it stops at shutdown. The page shows
+    :data:`LIST_PAGE_SIZE` patients, most urgent first, with page links and the counts of the
+    whole list; the JSON list takes ``?page=&per_page=``.
 
 What needs attention (:class:`AttentionKind`, most urgent first)
     ``symptom_flag``
@@ -36,18 +73,23 @@ What needs attention (:class:`AttentionKind`, most urgent first)
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
 
 from reeducate.errors import ReeducateError
 from reeducate.web.deps import StoreDep, TherapistUser
+from reeducate.web.patient_intake import router as _intake_router
+from reeducate.web.revision_cache import RevisionCache
 
 if TYPE_CHECKING:
     from reeducate.clinic.care import (
@@ -57,6 +99,7 @@ if TYPE_CHECKING:
         Prescription,
         TreatmentSession,
     )
+    from reeducate.clinic.exercises import ExerciseLibrary
     from reeducate.services.care import CareStore, ExerciseProgress
     from reeducate.store.repositories import (
         ProgressionDecisionRecord,
@@ -64,6 +107,7 @@ if TYPE_CHECKING:
         StoredOutcomeScore,
         UserAccount,
     )
+    from reeducate.web.balance_chart import BalanceChart
 
 __all__ = [
     "MISSED_HOME_WINDOW_DAYS",
@@ -87,6 +131,7 @@ RECERTIFICATION_WARNING_DAYS: Final = 14
 PAIN_RISE_NPRS: Final = 2
 
 PatientCode = Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+RecordId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 
 
 class AttentionKind(StrEnum):
@@ -251,14 +296,10 @@ def waiting_decisions(
     return waiting
 
 
-def _plan_attention(
-    plan: PlanOfCare, sessions: Sequence[TreatmentSession], *, today: date
-) -> list[Attention]:
-    from reeducate.clinic.care import (
-        count_treatment_visits,
-        progress_report_due,
-        recertification_due,
-    )
+def _plan_attention(plan: PlanOfCare, *, visits: int, today: date) -> list[Attention]:
+    """Re-certification and progress-report findings; ``visits``: the treatment visits under
+    ``plan`` through ``today`` (:func:`~reeducate.clinic.care.count_treatment_visits`)."""
+    from reeducate.clinic.care import progress_report_due, recertification_due
 
     found: list[Attention] = []
     due = plan.recertification_due_date
@@ -277,7 +318,6 @@ def _plan_attention(
                 f"(in {(due - today).days} days)",
             )
         )
-    visits = count_treatment_visits(plan, sessions, through=today)
     interval = plan.progress_report_interval_visits
     last_report = max(0, (visits - 1) // interval * interval)
     if visits and progress_report_due(plan, visits, last_report_at_visit=last_report):
@@ -295,9 +335,13 @@ def _attention(
     plan: PlanOfCare | None,
     prescription: Prescription | None,
     sessions: Sequence[TreatmentSession],
+    visits: int,
     waiting: Sequence[ExerciseProgress],
     today: date,
 ) -> tuple[Attention, ...]:
+    """What needs attention; ``sessions``: at least those of the last
+    :data:`SYMPTOM_LOOKBACK_DAYS` days (older ones are ignored); ``visits``: the treatment
+    visits under ``plan`` through ``today``."""
     found: list[Attention] = []
     symptoms = symptom_findings(sessions, today=today)
     if symptoms:
@@ -307,7 +351,7 @@ def _attention(
             Attention(kind=AttentionKind.SYMPTOM_FLAG, detail=f"{day.isoformat()}: {words}{more}")
         )
     if plan is not None:
-        found += _plan_attention(plan, sessions, today=today)
+        found += _plan_attention(plan, visits=visits, today=today)
     for item in waiting:
         rec = item.recommendation
         found.append(
@@ -352,22 +396,199 @@ def _current_plan(
     return episode, (plans[-1] if plans else None)
 
 
-def _progress(
-    store: CareStore, code: str, *, today: date
-) -> tuple[tuple[ExerciseProgress, ...], str | None]:
-    """The engine's recommendations for the exercises in force; () and why, without any."""
-    from reeducate.services.care import progress
+# --------------------------------------------------------------------------------------------
+# The patient list: cached per patient revision
+# --------------------------------------------------------------------------------------------
 
-    try:
-        report = progress(store, code, today=today)
-    except ReeducateError as exc:
-        return (), str(exc)
-    return report.exercises, None
+#: Patients one page of the list shows.
+LIST_PAGE_SIZE: Final = 50
+#: Most patients one page of the JSON list may ask for.
+LIST_PAGE_MAX: Final = 500
+#: Patients computed together: one read-only transaction, a dozen queries.
+_LIST_BATCH: Final = 100
+#: Each patient's list entry, by (database, code, revision, day, rules, library): see the
+#: module docstring. An entry is about 1 KiB: 50,000 of them stay under about 50 MiB.
+LIST_CACHE: Final = RevisionCache["PatientListEntry"](max_entries=50_000)
+
+logger = logging.getLogger("reeducate.web")
+
+
+def _store_scope(store: CareStore) -> str:
+    """The database a store writes to (its URL, password hidden): a cache key's first part."""
+    bind = store.factory.kw.get("bind")
+    url = getattr(bind, "url", None)
+    return repr(bind) if url is None else url.render_as_string(hide_password=True)
+
+
+def _list_key(store: CareStore, code: str, revision: int, today: date) -> tuple[Any, ...]:
+    from reeducate.clinic.progression_rules import default_rules
+
+    library = "built-in" if store.library is None else id(store.library)
+    return (_store_scope(store), code, revision, today, default_rules().source, library)
+
+
+def _in_force(prescriptions: Sequence[Prescription], today: date) -> Prescription | None:
+    """The prescription in force on ``today`` of a plan's (in the order they took effect)."""
+    started = [p for p in prescriptions if p.start_date <= today]
+    return started[-1] if started else None
+
+
+def _list_entries(
+    store: CareStore, codes: Sequence[str], /, *, today: date
+) -> dict[str, tuple[int, PatientListEntry]]:
+    """The list entries of ``codes`` with the revision each was read at: one read-only
+    transaction, batched reads (a query per kind of record for all of them), the engine on its
+    bounded window of each patient's records."""
+    from reeducate.clinic.progression_rules import default_rules
+    from reeducate.services.care import progress_from, progress_needs_since
+    from reeducate.store.engine import transaction
+    from reeducate.store.repositories import Repositories
+
+    library = store.exercises()
+    rules = default_rules()
+    since = today - timedelta(days=SYMPTOM_LOOKBACK_DAYS - 1)
+    with transaction(store.factory, read_only=True) as session:
+        repos = Repositories(session, actor=store.actor, clock=store.clock)
+        revisions = repos.patients.revisions_of(codes)
+        codes = [code for code in codes if code in revisions]
+        identities = repos.patients.identities(codes)
+        latest = {code: eps[-1] for code, eps in repos.episodes.for_patients(codes).items()}
+        plans = repos.plans.for_episodes([e.id for e in latest.values()])
+        plan_of = {code: plans[e.id][-1] for code, e in latest.items() if e.id in plans}
+        prescriptions = repos.prescriptions.for_plans([p.id for p in plan_of.values()])
+        in_force = {
+            code: rx
+            for code, plan in plan_of.items()
+            if (rx := _in_force(prescriptions.get(plan.id, ()), today)) is not None
+        }
+        keys = repos.sessions.exercise_keys_of(list(in_force), until=today)
+        cuts = dict.fromkeys(codes, since)
+        for code, rx in in_force.items():
+            try:
+                needed = progress_needs_since(
+                    rx, keys.get(code, []), today=today, library=library, rules=rules
+                )
+            except ReeducateError:  # the engine will refuse too: no recommendation
+                continue
+            cuts[code] = min(since, needed)
+        sessions = repos.sessions.since_each(cuts, until=today)
+        last = repos.sessions.last_dates(codes, until=today)
+        visits = repos.sessions.treatment_visits_of([p.id for p in plan_of.values()], until=today)
+        decisions = repos.decisions.for_patients(list(in_force))
+    week_start = today - timedelta(days=MISSED_HOME_WINDOW_DAYS - 1)
+    entries: dict[str, tuple[int, PatientListEntry]] = {}
+    for code in codes:
+        episode, plan, prescription = latest.get(code), plan_of.get(code), in_force.get(code)
+        own = sessions.get(code, [])
+        window = [s for s in own if s.session_date >= since]
+        waiting: list[ExerciseProgress] = []
+        if episode is not None and plan is not None and prescription is not None:
+            try:
+                report = progress_from(
+                    episode=episode,
+                    plan=plan,
+                    prescriptions=prescriptions[plan.id],
+                    keys=keys.get(code, []),
+                    sessions=own,
+                    visits=visits[plan.id],
+                    today=today,
+                    library=library,
+                    rules=rules,
+                )
+            except ReeducateError:
+                pass  # no recommendation: nothing waits for a decision
+            else:
+                waiting = waiting_decisions(
+                    report.exercises, decisions.get(code, []), prescription_id=prescription.id
+                )
+        identity = identities.get(code)
+        entries[code] = (
+            revisions[code],
+            PatientListEntry(
+                code=code,
+                name=None if identity is None else identity.name,
+                diagnoses=() if episode is None else episode.diagnoses,
+                plan_id=None if plan is None else plan.id,
+                last_session=last.get(code),
+                sessions_last_7_days=len(
+                    {
+                        (s.session_date, s.sequence, str(s.setting))
+                        for s in window
+                        if week_start <= s.session_date
+                    }
+                ),
+                attention=_attention(
+                    plan=plan,
+                    prescription=prescription,
+                    sessions=window,
+                    visits=0 if plan is None else visits[plan.id],
+                    waiting=waiting,
+                    today=today,
+                ),
+            ),
+        )
+    return entries
+
+
+def _cached_entries(
+    store: CareStore,
+    revisions: Sequence[tuple[str, int]],
+    /,
+    *,
+    today: date,
+    stop: threading.Event | None = None,
+) -> list[PatientListEntry]:
+    """The entries of the patients of ``revisions`` ((code, revision), as just read), from the
+    cache; the missing ones computed batch by batch under the database's single-flight lock
+    (looked up again first: another request may have computed them meanwhile). ``stop`` set:
+    return what is at hand between two batches (the warm-up at shutdown)."""
+    keys = {code: _list_key(store, code, revision, today) for code, revision in revisions}
+    found = LIST_CACHE.get_many(keys.values())
+    entries = {code: found[key] for code, key in keys.items() if key in found}
+    missing = [code for code in keys if code not in entries]
+    for start in range(0, len(missing), _LIST_BATCH):
+        if stop is not None and stop.is_set():
+            break
+        batch = missing[start : start + _LIST_BATCH]
+        with LIST_CACHE.flight(_store_scope(store)):
+            again = LIST_CACHE.get_many(keys[code] for code in batch)
+            todo = []
+            for code in batch:
+                if keys[code] in again:
+                    entries[code] = again[keys[code]]
+                else:
+                    todo.append(code)
+            if todo:
+                computed = _list_entries(store, todo, today=today)
+                for code, (revision, entry) in computed.items():
+                    # Under the revision it was read at (a write since makes it newer, not
+                    # older, than the revision this request read).
+                    LIST_CACHE.put(_list_key(store, code, revision, today), entry)
+                    entries[code] = entry
+        if stop is not None:
+            stop.wait(0.01)  # let requests in between two warm-up batches
+    return [entries[code] for code in keys if code in entries]
+
+
+def _by_urgency(entry: PatientListEntry) -> tuple[int, int, str]:
+    return (entry.urgency, -len(entry.attention), entry.code)
+
+
+def _clinic_entries(store: CareStore, clinic_id: str, /, *, today: date) -> list[PatientListEntry]:
+    """Every patient of the clinic, most urgent first (not audited: the callers are)."""
+    from reeducate.store.engine import transaction
+    from reeducate.store.repositories import Repositories
+
+    with transaction(store.factory, read_only=True) as session:
+        repos = Repositories(session, actor=store.actor, clock=store.clock)
+        revisions = repos.patients.revisions(clinic_id=clinic_id)
+    return sorted(_cached_entries(store, revisions, today=today), key=_by_urgency)
 
 
 def patient_list(store: CareStore, user: UserAccount, /, *, today: date) -> list[PatientListEntry]:
     """The patients of ``user``'s clinic with what needs attention on ``today``, most urgent
-    first; the list shown is audited (one event).
+    first; the list shown is audited (one event). Entries come from :data:`LIST_CACHE` when
+    the patient's revision has not changed (module docstring).
 
     Raises
     ------
@@ -375,55 +596,129 @@ def patient_list(store: CareStore, user: UserAccount, /, *, today: date) -> list
         ``user`` may not list patients (a therapist without a clinic, another role).
     """
     from reeducate.services.access import Action, Resource, audited_patient_list, authorize
-    from reeducate.store.engine import transaction
 
     clinic_id = user.clinic_id or ""
     authorize(user, Action.LIST, Resource.PATIENT, clinic_id=clinic_id)
-    rows: list[tuple[str, str | None, Any, Any, Any, list[Any], list[Any]]] = []
-    with transaction(store.factory) as session:
-        repos = _repos(session, store, user)
-        for code in repos.patients.codes(clinic_id=clinic_id):
-            patient = repos.patients.get(code)
-            episodes = repos.episodes.for_patient(code)
-            episode, plan = _current_plan(repos, episodes)
-            prescription = None if plan is None else repos.prescriptions.current(plan.id, on=today)
-            sessions = repos.sessions.for_patient(code, until=today)
-            decisions = repos.decisions.for_patient(code)
-            name = None if patient.identity is None else patient.identity.name
-            rows.append((code, name, episode, plan, prescription, sessions, decisions))
-    entries: list[PatientListEntry] = []
-    for code, name, episode, plan, prescription, sessions, decisions in rows:
-        waiting: list[ExerciseProgress] = []
-        if prescription is not None:
-            items, _ = _progress(store, code, today=today)
-            waiting = waiting_decisions(items, decisions, prescription_id=prescription.id)
-        week_start = today - timedelta(days=MISSED_HOME_WINDOW_DAYS - 1)
-        entries.append(
-            PatientListEntry(
-                code=code,
-                name=name,
-                diagnoses=() if episode is None else episode.diagnoses,
-                plan_id=None if plan is None else plan.id,
-                last_session=sessions[-1].session_date if sessions else None,
-                sessions_last_7_days=len(
-                    {
-                        (s.session_date, s.sequence, str(s.setting))
-                        for s in sessions
-                        if week_start <= s.session_date <= today
-                    }
-                ),
-                attention=_attention(
-                    plan=plan,
-                    prescription=prescription,
-                    sessions=sessions,
-                    waiting=waiting,
-                    today=today,
-                ),
-            )
-        )
-    entries.sort(key=lambda e: (e.urgency, -len(e.attention), e.code))
+    entries = _clinic_entries(store, clinic_id, today=today)
     audited_patient_list(store, user, clinic_id=clinic_id, patient_codes=[e.code for e in entries])
     return entries
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientListPage:
+    """One page of the patient list (most urgent first) and the counts of the whole list."""
+
+    entries: tuple[PatientListEntry, ...]
+    page: int
+    per_page: int
+    total: int
+    flagged: int
+    """Patients of the whole list with something needing attention."""
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list has (1 when empty)."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The rank of the page's first patient, from 1 (0 when empty)."""
+        return 0 if not self.entries else (self.page - 1) * self.per_page + 1
+
+
+def patient_list_page(
+    store: CareStore, user: UserAccount, /, *, today: date, page: int = 1, per_page: int
+) -> PatientListPage:
+    """Page ``page`` (from 1) of :func:`patient_list`, ``per_page`` patients; the patients
+    shown on it are audited (one event). A page past the last is empty.
+
+    Raises
+    ------
+    reeducate.services.access.PermissionDeniedError
+        As :func:`patient_list`.
+    InvalidParameterError
+        ``page`` < 1 or ``per_page`` outside 1 to :data:`LIST_PAGE_MAX`.
+    """
+    from reeducate.errors import InvalidParameterError
+    from reeducate.services.access import Action, Resource, audited_patient_list, authorize
+
+    if not isinstance(page, int) or page < 1:
+        raise InvalidParameterError(f"page must be an integer >= 1; got {page!r}")
+    if not isinstance(per_page, int) or not 1 <= per_page <= LIST_PAGE_MAX:
+        raise InvalidParameterError(f"per_page must be 1 to {LIST_PAGE_MAX}; got {per_page!r}")
+    clinic_id = user.clinic_id or ""
+    authorize(user, Action.LIST, Resource.PATIENT, clinic_id=clinic_id)
+    every = _clinic_entries(store, clinic_id, today=today)
+    shown = tuple(every[(page - 1) * per_page : page * per_page])
+    audited_patient_list(store, user, clinic_id=clinic_id, patient_codes=[e.code for e in shown])
+    return PatientListPage(
+        entries=shown,
+        page=page,
+        per_page=per_page,
+        total=len(every),
+        flagged=sum(1 for e in every if e.attention),
+    )
+
+
+def _warm_figures(today: date) -> None:
+    from reeducate.web.charts import TrendPoint, figure_to_svg, trend_figure
+
+    figure_to_svg(
+        trend_figure(
+            [TrendPoint(on=today, value=1.0)],
+            title="warm-up",
+            unit="s",
+            mcid=None,
+            higher_is_better=True,
+        )
+    )
+
+
+def start_list_warmup(store: CareStore, /) -> Callable[[], None]:
+    """Fill :data:`LIST_CACHE` with every clinic's patients in a daemon thread (batch by
+    batch, letting requests in between), after drawing one throw-away figure (matplotlib's
+    import and font cache: about a second the first chart view would otherwise pay); returns
+    the function that stops it (it waits up to 10 s for the batch in progress). Logs clinic
+    ids, counts and times only; an error ends the warm-up (logged by its kind), never the
+    application."""
+    stop = threading.Event()
+
+    def warm() -> None:
+        from reeducate.store.engine import transaction
+        from reeducate.store.repositories import Repositories
+
+        try:
+            today = today_of(store)
+            _warm_figures(today)
+            with transaction(store.factory, read_only=True) as session:
+                repos = Repositories(session, actor=store.actor, clock=store.clock)
+                clinics = [
+                    (clinic.id, repos.patients.revisions(clinic_id=clinic.id))
+                    for clinic in repos.clinics.all()
+                ]
+            for clinic_id, revisions in clinics:
+                t0 = time.perf_counter()
+                done = _cached_entries(store, revisions, today=today, stop=stop)
+                if stop.is_set():
+                    return
+                logger.info(
+                    "patient list cache warmed: clinic %s, %d of %d patients in %.1f s",
+                    clinic_id,
+                    len(done),
+                    len(revisions),
+                    time.perf_counter() - t0,
+                )
+        except Exception as exc:  # never the application's end: the list computes on demand
+            logger.warning("patient list warm-up stopped: %s", type(exc).__name__)
+
+    thread = threading.Thread(target=warm, name="reeducate-list-warmup", daemon=True)
+    thread.start()
+
+    def stop_warmup() -> None:
+        stop.set()
+        thread.join(timeout=10)
+
+    return stop_warmup
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,11 +838,14 @@ class SessionView:
     pain: str
     symptoms: str
     minutes: int
+    trials: tuple[TrialView, ...] = ()
+    """The balance trials recorded at this visit (their analysis)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON values."""
         return {
             "id": self.id,
+            "trial_ids": [t.id for t in self.trials],
             "date": self.on.isoformat(),
             "setting": self.setting,
             "sequence": self.sequence,
@@ -568,11 +866,39 @@ class TrialView:
     duration_s: float
     metrics: tuple[tuple[str, str, float, str], ...]
     """(SI name, title, display value, display unit)."""
+    session_id: str | None = None
+    """The visit the trial was recorded at."""
+    has_trace: bool = False
+    """Whether its CoP trace was stored (to draw it); trials before migration 0004 have none."""
+
+    @property
+    def short_condition(self) -> str:
+        """The condition as the figures label it, e.g. ``"Foam · EC"``."""
+        from reeducate.balance.conditions import condition_from_label
+        from reeducate.reports.figures import condition_short_label
+
+        try:
+            return condition_short_label(condition_from_label(self.condition))
+        except ReeducateError:
+            return self.condition
+
+    @property
+    def colour_class(self) -> str:
+        """CSS class of the condition's colour (the figures' colour)."""
+        from reeducate.balance.conditions import condition_from_label
+        from reeducate.web.balance_chart import condition_class
+
+        try:
+            return condition_class(condition_from_label(self.condition))
+        except ReeducateError:
+            return "cond-other"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON values."""
         return {
             "id": self.id,
+            "session_id": self.session_id,
+            "has_trace": self.has_trace,
             "recorded_on": self.recorded_on.isoformat(),
             "condition": self.condition,
             "duration_s": self.duration_s,
@@ -605,6 +931,16 @@ class PatientChart:
     trials: tuple[TrialView, ...]
     balance_trends: tuple[MeasureTrend, ...]
     attention: tuple[Attention, ...]
+    balance: BalanceChart | None = None
+    """The balance figures: recent trials, the latest visit's condition summary and norms."""
+    sessions_total: int | None = None
+    """How many sessions the patient has (``sessions`` may show only the latest); None: as
+    many as shown."""
+
+    @property
+    def more_sessions(self) -> int:
+        """Sessions not shown (the older ones)."""
+        return 0 if self.sessions_total is None else self.sessions_total - len(self.sessions)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON values (the API's answer)."""
@@ -651,10 +987,14 @@ class PatientChart:
             },
             "goals": [g.to_dict() for g in self.goals],
             "sessions": [s.to_dict() for s in self.sessions],
+            "sessions_total": len(self.sessions)
+            if self.sessions_total is None
+            else self.sessions_total,
             "outcome_trends": [t.to_dict() for t in self.trends],
             "recommendations": [r.to_dict() for r in self.recommendations],
             "recommendations_note": self.recommendations_note,
             "balance_trials": [t.to_dict() for t in self.trials],
+            "balance": None if self.balance is None else self.balance.to_dict(),
             "attention": [a.to_dict() for a in self.attention],
         }
 
@@ -751,7 +1091,11 @@ def _goals(
     return tuple(views)
 
 
-def _session_view(session: TreatmentSession, names: Mapping[str, str]) -> SessionView:
+def _session_view(
+    session: TreatmentSession,
+    names: Mapping[str, str],
+    trials: Mapping[str, TrialView] | None = None,
+) -> SessionView:
     pains = [
         f"{x.pain_before_nprs if x.pain_before_nprs is not None else '–'}→"
         f"{x.pain_after_nprs if x.pain_after_nprs is not None else '–'}"
@@ -768,12 +1112,19 @@ def _session_view(session: TreatmentSession, names: Mapping[str, str]) -> Sessio
         pain=", ".join(dict.fromkeys(pains)) or "–",
         symptoms="; ".join(words for _, words in symptoms) or "none",
         minutes=sum(session.minutes_by_code.values()),
+        trials=tuple(trials[t] for t in session.trial_ids if trials and t in trials),
     )
 
 
-def _trial_views(trials: Sequence[BalanceTrialRecord]) -> tuple[TrialView, ...]:
+def _trial_views(
+    trials: Sequence[BalanceTrialRecord],
+    *,
+    sessions: Sequence[TreatmentSession] = (),
+    traced: frozenset[str] = frozenset(),
+) -> tuple[TrialView, ...]:
     from reeducate.reports.figures import display_unit, metric_title, to_display_value
 
+    session_of = {tid: s.id for s in sessions for tid in s.trial_ids}
     views = []
     for trial in trials:
         shown = tuple(
@@ -793,6 +1144,8 @@ def _trial_views(trials: Sequence[BalanceTrialRecord]) -> tuple[TrialView, ...]:
                 condition=trial.condition,
                 duration_s=trial.duration_s,
                 metrics=shown,
+                session_id=session_of.get(trial.id),
+                has_trace=trial.id in traced,
             )
         )
     return tuple(views)
@@ -822,10 +1175,39 @@ def _balance_trends(trials: Sequence[TrialView]) -> tuple[MeasureTrend, ...]:
     )
 
 
+#: The sessions the chart shows, newest first (``?sessions=all``: every one).
+CHART_SESSIONS: Final = 30
+
+#: What the chart shows of a patient's record (authorized and audited as one view).
+_CHART_RECORDS: Final = (
+    "patient",
+    "episode",
+    "plan",
+    "prescription",
+    "session",
+    "outcome_score",
+    "balance_trial",
+    "decision",
+)
+
+
 def patient_chart(
-    store: CareStore, user: UserAccount, code: str, /, *, today: date
+    store: CareStore,
+    user: UserAccount,
+    code: str,
+    /,
+    *,
+    today: date,
+    all_sessions: bool = False,
 ) -> PatientChart:
-    """A patient's chart for ``user``, every kind of record read authorized and audited.
+    """A patient's chart for ``user``: authorized, then read in one read-only transaction, then
+    audited (one event naming every record shown, committed before anything is rendered).
+
+    The latest :data:`CHART_SESSIONS` sessions are read and shown (``all_sessions``: every
+    one), with the total; the attention rules read the sessions of their window and count the
+    visits in the database; the engine decides on its bounded window
+    (:func:`reeducate.services.care.progress_needs_since`), from the sessions shown when they
+    reach back far enough.
 
     Raises
     ------
@@ -833,74 +1215,169 @@ def patient_chart(
         Another clinic's patient, an unknown code, or a user who may not read it (nothing is
         read or written).
     """
-    from reeducate.services.access import Action, Resource, record_read
+    from reeducate.services.access import Resource, authorize_view, record_view
     from reeducate.store.engine import transaction
+    from reeducate.web.balance_chart import balance_chart
 
-    with transaction(store.factory) as session:
+    library = store.exercises()
+    kinds = [Resource(kind) for kind in _CHART_RECORDS]
+    with transaction(store.factory, read_only=True) as session:
         repos = _repos(session, store, user)
-        record_read(repos, user, Resource.PATIENT, patient_code=code, record_ids=[code])
+        authorize_view(repos, user, patient_code=code, resources=kinds)  # before any read
         patient = repos.patients.get(code)
         episodes = repos.episodes.for_patient(code)
         episode, plan = _current_plan(repos, episodes)
         prescription = None if plan is None else repos.prescriptions.current(plan.id, on=today)
-        sessions = repos.sessions.for_patient(code, until=today)
+        total = repos.sessions.count(code, until=today)
+        if all_sessions:
+            shown = repos.sessions.for_patient(code, until=today)
+        else:
+            shown = repos.sessions.latest(code, until=today, limit=CHART_SESSIONS)
+        window = _symptom_window(repos, code, shown, total=total, today=today)
+        visits = 0
+        if plan is not None:
+            visits = repos.sessions.treatment_visits(
+                plan.episode_id, since=plan.start_date, until=today
+            )
+        with_trials = repos.sessions.with_trials(code, until=today)
         scores = repos.outcome_scores.for_patient(code)
         trials = repos.trials.for_patient(code)
+        traced = repos.trials.with_trace([t.id for t in trials])
         decisions = repos.decisions.for_patient(code)
-        reads: list[tuple[Resource, list[str]]] = [
-            (Resource.EPISODE, [e.id for e in episodes]),
-            (Resource.PLAN, [] if plan is None else [plan.id]),
-            (Resource.PRESCRIPTION, [] if prescription is None else [prescription.id]),
-            (Resource.SESSION, [s.id for s in sessions]),
-            (Resource.OUTCOME_SCORE, [s.id for s in scores]),
-            (Resource.BALANCE_TRIAL, [t.id for t in trials]),
-            (Resource.DECISION, [d.id for d in decisions]),
-        ]
-        for resource, ids in reads:
-            record_read(
-                repos, user, resource, patient_code=code, record_ids=ids, action=Action.LIST
-            )
-    library = store.exercises()
+        recommendations: tuple[ExerciseProgress, ...] = ()
+        note: str | None = None
+        if episode is None or plan is None or prescription is None:
+            note = "no prescription in force"
+        else:
+            try:
+                recommendations = _chart_progress(
+                    repos,
+                    code,
+                    episode=episode,
+                    plan=plan,
+                    prescription=prescription,
+                    shown=shown,
+                    total=total,
+                    visits=visits,
+                    today=today,
+                    library=library,
+                )
+            except ReeducateError as exc:
+                note = str(exc)
+    with transaction(store.factory) as session:
+        record_view(
+            _repos(session, store, user),
+            user,
+            patient_code=code,
+            records={
+                Resource.PATIENT: [code],
+                Resource.EPISODE: [e.id for e in episodes],
+                Resource.PLAN: [] if plan is None else [plan.id],
+                Resource.PRESCRIPTION: [] if prescription is None else [prescription.id],
+                Resource.SESSION: [s.id for s in reversed(shown)],
+                Resource.OUTCOME_SCORE: [s.id for s in scores],
+                Resource.BALANCE_TRIAL: [t.id for t in trials],
+                Resource.DECISION: [d.id for d in decisions],
+            },
+        )
     names = {
         variant_id: library.get(variant_id).name
-        for variant_id in {x.variant_id for s in sessions for x in s.exercises}
+        for variant_id in {x.variant_id for s in shown for x in s.exercises}
         | ({x.variant_id for x in prescription.exercises} if prescription else set())
         if variant_id in library
     }
-    recommendations: tuple[ExerciseProgress, ...] = ()
-    note: str | None = None
     waiting: list[ExerciseProgress] = []
     if prescription is not None:
-        recommendations, note = _progress(store, code, today=today)
         waiting = waiting_decisions(recommendations, decisions, prescription_id=prescription.id)
-    else:
-        note = "no prescription in force"
-    trial_views = _trial_views(trials)
+    trial_views = _trial_views(trials, sessions=with_trials, traced=traced)
+    views_by_id = {t.id: t for t in trial_views}
     identity = patient.identity
+    age_years = None if identity is None else _age(identity.date_of_birth, today)
     return PatientChart(
         code=code,
         name=None if identity is None else identity.name,
-        age_years=None if identity is None else _age(identity.date_of_birth, today),
+        age_years=age_years,
         today=today,
         episode=episode,
         plan=plan,
         prescription=prescription,
         exercise_names=names,
         goals=_goals(plan, scores, trials),
-        sessions=tuple(_session_view(s, names) for s in reversed(sessions)),
+        sessions=tuple(_session_view(s, names, views_by_id) for s in reversed(shown)),
+        sessions_total=total,
         trends=_trends(scores, plan),
         recommendations=recommendations,
         recommendations_note=note,
         trials=trial_views,
         balance_trends=_balance_trends(trial_views),
+        # The sessions that attach a trial are all the balance figures read of the sessions.
+        balance=balance_chart(
+            code, trials=trials, sessions=with_trials, traced=traced, age_years=age_years
+        ),
         attention=_attention(
             plan=plan,
             prescription=prescription,
-            sessions=sessions,
+            sessions=window,
+            visits=visits,
             waiting=waiting,
             today=today,
         ),
     )
+
+
+def _chart_progress(
+    repos: Repositories,
+    code: str,
+    /,
+    *,
+    episode: EpisodeOfCare,
+    plan: PlanOfCare,
+    prescription: Prescription,
+    shown: Sequence[TreatmentSession],
+    total: int,
+    visits: int,
+    today: date,
+    library: ExerciseLibrary,
+) -> tuple[ExerciseProgress, ...]:
+    """The engine's recommendations, as :func:`reeducate.services.care.progress` makes them,
+    from the records the chart has read: the sessions shown when they reach back to the day
+    the engine needs (the usual case), else the sessions from that day."""
+    from reeducate.clinic.progression_rules import default_rules
+    from reeducate.services.care import progress_from, progress_needs_since
+
+    rules = default_rules()
+    keys = repos.sessions.exercise_keys(code, until=today)
+    since = progress_needs_since(prescription, keys, today=today, library=library, rules=rules)
+    covered = len(shown) == total or (bool(shown) and shown[0].session_date < since)
+    report = progress_from(
+        episode=episode,
+        plan=plan,
+        prescriptions=repos.prescriptions.for_plan(plan.id),
+        keys=keys,
+        sessions=shown if covered else repos.sessions.for_patient(code, since=since, until=today),
+        visits=visits,
+        today=today,
+        library=library,
+        rules=rules,
+    )
+    return report.exercises
+
+
+def _symptom_window(
+    repos: Repositories,
+    code: str,
+    shown: Sequence[TreatmentSession],
+    /,
+    *,
+    total: int,
+    today: date,
+) -> Sequence[TreatmentSession]:
+    """The sessions of the attention rules' window (the last :data:`SYMPTOM_LOOKBACK_DAYS`
+    days): the ones shown when they reach back past it (the usual case), else read."""
+    since = today - timedelta(days=SYMPTOM_LOOKBACK_DAYS - 1)
+    if len(shown) == total or (shown and shown[0].session_date < since):
+        return [s for s in shown if s.session_date >= since]
+    return repos.sessions.for_patient(code, since=since, until=today)
 
 
 # --------------------------------------------------------------------------------------------
@@ -915,36 +1392,53 @@ def today_of(store: CareStore, /) -> date:
     return store.clock().date()
 
 
+# The new-patient form and its POST, ahead of /patients/{code} (which would take "new").
+router.include_router(_intake_router)
+
+
 @router.get("/patients", name="patients")
-def patients_page(request: Request, user: TherapistUser, store: StoreDep) -> HTMLResponse:
-    """The therapist's patients, most urgent first."""
+def patients_page(
+    request: Request,
+    user: TherapistUser,
+    store: StoreDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """The therapist's patients, most urgent first, :data:`LIST_PAGE_SIZE` a page."""
     from reeducate.web.pages import render
 
     today = today_of(store)
-    entries = patient_list(store, user, today=today)
-    flagged = sum(1 for e in entries if e.attention)
+    listing = patient_list_page(store, user, today=today, page=page, per_page=LIST_PAGE_SIZE)
     return render(
         request,
         "therapist/patients.html",
         {
             "user": user,
             "section": "patients",
-            "entries": entries,
-            "flagged": flagged,
+            "listing": listing,
+            "entries": listing.entries,
+            "flagged": listing.flagged,
             "today": today,
         },
     )
 
 
+#: ``?sessions=all``: the chart shows every session, not only the latest.
+SessionsShown = Annotated[Literal["latest", "all"], Query()]
+
+
 @router.get("/patients/{code}", name="patient_chart")
 def chart_page(
-    request: Request, code: PatientCode, user: TherapistUser, store: StoreDep
+    request: Request,
+    code: PatientCode,
+    user: TherapistUser,
+    store: StoreDep,
+    sessions: SessionsShown = "latest",
 ) -> HTMLResponse:
-    """One patient's chart."""
+    """One patient's chart (the latest sessions; ``?sessions=all``: every one)."""
     from reeducate.services.care import describe_dose
     from reeducate.web.pages import render
 
-    chart = patient_chart(store, user, code, today=today_of(store))
+    chart = patient_chart(store, user, code, today=today_of(store), all_sessions=sessions == "all")
     doses = (
         {}
         if chart.prescription is None
@@ -955,3 +1449,43 @@ def chart_page(
         "therapist/chart.html",
         {"user": user, "section": "patients", "chart": chart, "doses": doses},
     )
+
+
+#: The figures are patient data: kept off the browser's disk cache (shared clinic computers).
+_FIGURE_HEADERS: Final = {"Cache-Control": "no-store"}
+
+
+@router.get("/patients/{code}/trials/{trial_id}/figure.svg", name="trial_figure")
+def trial_figure_page(
+    code: PatientCode,
+    trial_id: RecordId,
+    user: TherapistUser,
+    store: StoreDep,
+    kind: Annotated[Literal["statokinesigram", "stabilogram"], Query()] = "statokinesigram",
+    scale_mm: Annotated[float | None, Query(gt=0, le=1000)] = None,
+) -> Response:
+    """A balance trial's statokinesigram or stabilogram (SVG), drawn from its stored trace;
+    ``scale_mm``: the half-range of the axes, shared by the trials of a chart
+    (:mod:`reeducate.web.balance_chart`)."""
+    from reeducate.web.balance_chart import trial_figure_svg
+
+    svg = trial_figure_svg(store, user, code, trial_id, kind=kind, scale_mm=scale_mm)
+    return Response(svg, media_type="image/svg+xml", headers=_FIGURE_HEADERS)
+
+
+@router.get("/patients/{code}/sessions/{session_id}/balance.svg", name="visit_balance_figure")
+def visit_balance_figure_page(
+    code: PatientCode,
+    session_id: RecordId,
+    user: TherapistUser,
+    store: StoreDep,
+    kind: Annotated[Literal["conditions", "norms"], Query()] = "conditions",
+    metric: Annotated[
+        Literal["ellipse_area_95_m2", "mean_velocity_m_s"], Query()
+    ] = "ellipse_area_95_m2",
+) -> Response:
+    """The condition summary, or the norms, of a visit's balance trials for one metric (SVG)."""
+    from reeducate.web.balance_chart import visit_figure_svg
+
+    svg = visit_figure_svg(store, user, code, session_id, kind=kind, metric=metric)
+    return Response(svg, media_type="image/svg+xml", headers=_FIGURE_HEADERS)
