@@ -46,6 +46,10 @@ def test_patient_list_and_chart(
             assert page.locator("h1.patient-name").inner_text() == HOSTILE
             figure = page.locator("figure.trend img").first
             figure.wait_for()
+            page.wait_for_function(  # loaded from its own address, beside the page
+                "() => { const i = document.querySelector('figure.trend img');"
+                " return i !== null && i.complete && i.naturalWidth > 0; }"
+            )
             # The SVG figure decoded and laid out at a real size.
             assert (
                 page.evaluate("() => document.querySelector('figure.trend img').naturalWidth") > 100

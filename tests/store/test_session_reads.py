@@ -97,3 +97,26 @@ def test_treatment_visits_are_counted_as_the_domain_counts_them(seeded: Reposito
         got = seeded.sessions.treatment_visits("E-1", since=plan.start_date, until=through)
         assert got == want
     assert seeded.sessions.treatment_visits("E-1", since=date(2030, 1, 1)) == 0
+
+
+def test_next_id_is_one_above_the_highest_number_whatever_the_padding(
+    seeded: Repositories,
+) -> None:
+    from reeducate.store.models import SessionRow
+
+    def reference(ids: list[str], prefix: str) -> str:
+        numbers = [int(i[len(prefix) + 1 :]) for i in ids if i[len(prefix) + 1 :].isdigit()]
+        return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+
+    assert seeded.next_id(SessionRow, "S") == "S-0001"
+    stored: list[str] = []
+    # Zero-padded to 6 (the benchmark's fixture), to 4 (the repositories), longer numbers,
+    # and ids of other shapes that sort above the numbers.
+    for n, session_id in enumerate(
+        ["S-000009", "S-0010", "S-0002", "S-99", "S-zzzz", "S-0000100x", "S-00000", "S-12345"]
+        + [f"S-longer-than-any-number-{k:02d}" for k in range(40)]  # the full-scan fallback
+    ):
+        seeded.sessions.add(make_session(session_id, on=EPISODE_START + timedelta(days=n)))
+        stored.append(session_id)
+        assert seeded.next_id(SessionRow, "S") == reference(stored, "S"), stored
+    assert seeded.next_id(SessionRow, "S") == "S-12346"

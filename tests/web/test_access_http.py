@@ -67,6 +67,7 @@ GET_RULES: tuple[tuple[str, set[str]], ...] = (
     # a chart's balance figures (SVG): only patient P's clinic, like the chart
     (r"^/patients/\{code\}/trials/\{trial_id\}/figure\.svg$", {"therapist_a"}),
     (r"^/patients/\{code\}/sessions/\{session_id\}/balance\.svg$", {"therapist_a"}),
+    (r"^/patients/\{code\}/trends/\{measure\}\.svg$", {"therapist_a"}),
     (r"^(/api/v1)?/patients/\{code\}.*$", {"therapist_a"}),
 )
 #: State-changing routes, each refused without a CSRF token for everybody.
@@ -180,6 +181,7 @@ def test_every_route_has_an_access_rule_and_every_denial_is_clean(world: Any) ->
                 .replace("{measure_id}", "bbs")
                 .replace("{trial_id}", "T-0001")
                 .replace("{session_id}", "S-0001")
+                .replace("{measure}", "tug")
                 .replace("{slug}", "not-found")
                 .replace("{spec:path}", "nothing@0/x.css")
             )

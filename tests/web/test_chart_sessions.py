@@ -144,3 +144,19 @@ def test_the_chart_page_links_to_every_session(app: tuple[FastAPI, TestClient], 
     assert len(body["sessions"]) == CHART_SESSIONS and body["sessions_total"] == N_SESSIONS
     body = client.get(f"/api/v1/patients/{busy.code}", params={"sessions": "all"}).json()
     assert len(body["sessions"]) == body["sessions_total"] == N_SESSIONS
+
+
+def test_the_audit_viewer_lists_the_records_of_a_chart_view(busy: Busy) -> None:
+    from reeducate.web.admin import _event_row
+
+    store = care.open_store(busy.url, actor="test")
+    try:
+        patient_chart(store, busy.therapist, busy.code, today=busy.today)
+        (event,) = view_audit_log(store, busy.admin, action="read", entity="patient", limit=1)
+    finally:
+        store.close()
+    row = _event_row(event)
+    records = row["detail"]["records"]
+    assert records[0] == f"patient {busy.code}"
+    assert any(r.startswith("session S-") and r.count("S-") == CHART_SESSIONS for r in records)
+    assert "balance trial (none)" in records and "records" not in row["changed"]

@@ -378,3 +378,39 @@ def test_a_page_past_the_last_is_empty_and_bad_pages_are_refused(
         patient_list_page(store, crowded.therapist_a, today=crowded.today, page=0, per_page=5)
     with pytest.raises(ValueError, match="per_page must be"):
         patient_list_page(store, crowded.therapist_a, today=crowded.today, page=1, per_page=0)
+
+
+def test_the_warm_up_fills_the_cache_again_when_the_day_changes(
+    seeded: Seeded, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, time
+
+    days = [seeded.today]
+    clocked = care.open_store(
+        seeded.url, actor="U-0002", clock=lambda: datetime.combine(days[-1], time(9), UTC)
+    )
+    monkeypatch.setattr(therapist, "_WARM_POLL_S", 0.02)
+
+    def warmed(count: int) -> bool:
+        for _ in range(300):
+            if caplog.text.count("warmed: clinic CL-0001") >= count:
+                return True
+            threading.Event().wait(0.05)
+        return False
+
+    try:
+        with caplog.at_level(logging.INFO, logger="reeducate.web"):
+            stop = start_list_warmup(clocked)
+            try:
+                assert warmed(1)
+                days.append(seeded.today + timedelta(days=1))
+                assert warmed(2)
+            finally:
+                stop()
+        tomorrow = [
+            therapist._list_key(clocked, code, _revision(clocked, code), days[-1])
+            for code in (seeded.flagged, seeded.quiet)
+        ]
+        assert len(LIST_CACHE.get_many(tomorrow)) == 2
+    finally:
+        clocked.close()

@@ -21,6 +21,7 @@ from reeducate.services.access import view_audit_log
 from reeducate.services.library import score_measure
 from reeducate.store.engine import transaction
 from reeducate.store.repositories import Repositories, UserAccount
+from reeducate.web.charts import TrendPoint, measure_trend_svg
 from reeducate.web.deps import TherapistUser
 from reeducate.web.therapist import AttentionKind, home_sessions_expected, waiting_decisions
 
@@ -200,7 +201,8 @@ def test_chart_shows_the_record_with_figures(
     assert "dizziness" in html and "<td>25</td>" in html
     # The TUG trend as an SVG figure, with its values in the alt text.
     assert 'data-measure="tug"' in html
-    assert 'src="data:image/svg+xml;base64,' in html
+    code = seeded.flagged
+    assert f'src="/patients/{code}/trends/tug.svg"' in html  # loaded beside the page
     assert "16 on " in html and "12.5 on " in html
     # Audited: one read event for the view, by the therapist, for this patient, naming every
     # kind of record shown with the ids shown.
@@ -233,6 +235,34 @@ def test_chart_of_another_clinic_and_an_unknown_code_are_refused_alike(
     # Refusals write nothing; B's one chart view did.
     events = audit_reads(seeded)[before:]
     assert {e[2] for e in events} == {seeded.other}
+
+
+def test_trend_figure_is_the_scores_drawn_audited_and_refused_elsewhere(
+    app: tuple[FastAPI, TestClient], seeded: Seeded
+) -> None:
+    client = as_user(app, seeded.therapist_a)
+    before = len(audit_reads(seeded))
+    answer = client.get(f"/patients/{seeded.flagged}/trends/tug.svg")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/svg+xml"
+    assert answer.headers["cache-control"] == "no-store" and b"<svg" in answer.content
+    # The figure is the chart's TUG trend drawn: the same bytes as drawing the points, MCID
+    # and target that the chart's JSON gives (figures carry no date, so equal data: equal SVG).
+    events = audit_reads(seeded)[before:]
+    (trend,) = [t for t in client.get(f"/api/v1/patients/{seeded.flagged}").json()["outcome_trends"]
+                if t["measure"] == "tug"]  # fmt: skip
+    drawn = measure_trend_svg(
+        [TrendPoint(on=date.fromisoformat(p["on"]), value=p["value"]) for p in trend["points"]],
+        title=trend["name"], unit=trend["unit"], mcid=trend["mcid"], target=trend["target"],
+        higher_is_better=trend["higher_is_better"],
+    )  # fmt: skip
+    assert answer.content == drawn and [p["value"] for p in trend["points"]] == [16, 12.5]
+    assert events == [(seeded.therapist_a.id, "patient", seeded.flagged, "outcome_score")]
+    # A measure the patient has no scores of: 404, nothing audited.
+    assert client.get(f"/patients/{seeded.flagged}/trends/bbs.svg").status_code == 404
+    # Another clinic's patient and an unknown code: 403 alike, nothing audited.
+    assert client.get(f"/patients/{seeded.other}/trends/tug.svg").status_code == 403
+    assert client.get("/patients/P-9999/trends/tug.svg").status_code == 403
+    assert len(audit_reads(seeded)) == before + 2  # the figure, the JSON chart; no refusal
 
 
 def test_signed_out_is_not_let_in(seeded: Seeded, installed_assets: object) -> None:

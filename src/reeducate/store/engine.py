@@ -49,7 +49,10 @@ from reeducate.store.settings import database_url, normalize_url
 
 __all__ = ["READ_ONLY_OPTION", "create_engine_for", "session_factory", "transaction"]
 
-_SQLITE_BUSY_TIMEOUT_MS = 5000
+#: How long a SQLite writer waits for the write lock before it fails. Writers queue (BEGIN
+#: IMMEDIATE): 50 clinicians logging visits at once on a loaded server queue for seconds, and
+#: waiting is better than losing the visit.
+_SQLITE_BUSY_TIMEOUT_MS = 20_000
 
 #: The connection execution option that marks a read-only transaction (SQLite: plain BEGIN).
 READ_ONLY_OPTION: Final = "reeducate_read_only"

@@ -43,7 +43,15 @@ _NOTICES: Final = {
     "user": "Account created. Give the person their login name and initial password in person.",
     "disabled": "Account disabled; its sessions have ended.",
 }
-_SHOWN_DETAIL: Final = ("resource", "action", "role", "record_ids", "patient_codes", "reason")
+_SHOWN_DETAIL: Final = (
+    "resource",
+    "action",
+    "role",
+    "record_ids",
+    "records",
+    "patient_codes",
+    "reason",
+)
 
 
 def _overview(
@@ -167,6 +175,12 @@ def _day_start(value: date | None, /) -> datetime | None:
 def _event_row(event: Any) -> dict[str, Any]:
     detail = event.detail if isinstance(event.detail, dict) else dict(event.detail)
     shown = {key: detail[key] for key in _SHOWN_DETAIL if key in detail}
+    if isinstance(shown.get("records"), dict):
+        # A chart view's one event: the ids shown of each kind of record, in words.
+        shown["records"] = [
+            f"{kind.replace('_', ' ')} {', '.join(map(str, ids)) or '(none)'}"
+            for kind, ids in shown["records"].items()
+        ]
     return {
         "id": event.id,
         "when": event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),

@@ -259,12 +259,11 @@ def measure_trend_svg(
     mcid: float | None,
     target: float | None = None,
     higher_is_better: bool,
-) -> str:
-    """:func:`trend_figure` as an SVG data URI (rendered once per distinct figure:
-    :data:`FIGURE_CACHE`)."""
+) -> bytes:
+    """:func:`trend_figure` as SVG (rendered once per distinct figure: :data:`FIGURE_CACHE`)."""
     ordered = tuple(points)
     key = ("trend", ordered, title, unit, mcid, target, higher_is_better)
-    svg = FIGURE_CACHE.get_or_render(
+    return FIGURE_CACHE.get_or_render(
         key,
         lambda: trend_figure(
             ordered,
@@ -275,4 +274,3 @@ def measure_trend_svg(
             higher_is_better=higher_is_better,
         ),
     )
-    return svg_to_data_uri(svg)

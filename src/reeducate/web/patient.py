@@ -206,7 +206,7 @@ def patient_progress(store: CareStore, user: UserAccount, /, *, today: date) -> 
     from reeducate.clinic.outcomes.base import Better
     from reeducate.services.access import Action, Resource, record_read
     from reeducate.store.engine import transaction
-    from reeducate.web.charts import TrendPoint, measure_trend_svg
+    from reeducate.web.charts import TrendPoint, measure_trend_svg, svg_to_data_uri
 
     code = _own_code(user)
     with transaction(store.factory) as session:
@@ -242,12 +242,14 @@ def patient_progress(store: CareStore, user: UserAccount, /, *, today: date) -> 
         if after is not None:
             pain_points.append(TrendPoint(on=s.session_date, value=float(after)))
     pain_figure = (
-        measure_trend_svg(
-            pain_points,
-            title="Pain after exercise",
-            unit="NPRS 0–10",
-            mcid=2.0,
-            higher_is_better=False,
+        svg_to_data_uri(
+            measure_trend_svg(
+                pain_points,
+                title="Pain after exercise",
+                unit="NPRS 0–10",
+                mcid=2.0,
+                higher_is_better=False,
+            )
         )
         if len(pain_points) >= 2
         else None
@@ -272,12 +274,14 @@ def patient_progress(store: CareStore, user: UserAccount, /, *, today: date) -> 
                 improved=None if len(items) < 2 or first == latest else (latest > first) == higher,
                 count=len(items),
                 figure=(
-                    measure_trend_svg(
-                        [TrendPoint(on=m.scored_on, value=m.total) for m in items],
-                        title=name,
-                        unit=items[-1].unit,
-                        mcid=None,
-                        higher_is_better=higher,
+                    svg_to_data_uri(
+                        measure_trend_svg(
+                            [TrendPoint(on=m.scored_on, value=m.total) for m in items],
+                            title=name,
+                            unit=items[-1].unit,
+                            mcid=None,
+                            higher_is_better=higher,
+                        )
                     )
                     if len(items) >= 2
                     else None

@@ -404,6 +404,8 @@ def _current_plan(
 LIST_PAGE_SIZE: Final = 50
 #: Most patients one page of the JSON list may ask for.
 LIST_PAGE_MAX: Final = 500
+#: How often the warm-up looks whether the day has changed, s.
+_WARM_POLL_S: Final = 60.0
 #: Patients computed together: one read-only transaction, a dozen queries.
 _LIST_BATCH: Final = 100
 #: Each patient's list entry, by (database, code, revision, day, rules, library): see the
@@ -420,11 +422,16 @@ def _store_scope(store: CareStore) -> str:
     return repr(bind) if url is None else url.render_as_string(hide_password=True)
 
 
-def _list_key(store: CareStore, code: str, revision: int, today: date) -> tuple[Any, ...]:
+def _key_base(store: CareStore, today: date) -> tuple[Any, ...]:
+    """What every entry's key of one store and day holds besides the patient's."""
     from reeducate.clinic.progression_rules import default_rules
 
     library = "built-in" if store.library is None else id(store.library)
-    return (_store_scope(store), code, revision, today, default_rules().source, library)
+    return (_store_scope(store), today, default_rules().source, library)
+
+
+def _list_key(store: CareStore, code: str, revision: int, today: date) -> tuple[Any, ...]:
+    return (*_key_base(store, today), code, revision)
 
 
 def _in_force(prescriptions: Sequence[Prescription], today: date) -> Prescription | None:
@@ -542,7 +549,8 @@ def _cached_entries(
     cache; the missing ones computed batch by batch under the database's single-flight lock
     (looked up again first: another request may have computed them meanwhile). ``stop`` set:
     return what is at hand between two batches (the warm-up at shutdown)."""
-    keys = {code: _list_key(store, code, revision, today) for code, revision in revisions}
+    base = _key_base(store, today)
+    keys = {code: (*base, code, revision) for code, revision in revisions}
     found = LIST_CACHE.get_many(keys.values())
     entries = {code: found[key] for code, key in keys.items() if key in found}
     missing = [code for code in keys if code not in entries]
@@ -563,7 +571,7 @@ def _cached_entries(
                 for code, (revision, entry) in computed.items():
                     # Under the revision it was read at (a write since makes it newer, not
                     # older, than the revision this request read).
-                    LIST_CACHE.put(_list_key(store, code, revision, today), entry)
+                    LIST_CACHE.put((*base, code, revision), entry)
                     entries[code] = entry
         if stop is not None:
             stop.wait(0.01)  # let requests in between two warm-up batches
@@ -677,10 +685,10 @@ def _warm_figures(today: date) -> None:
 def start_list_warmup(store: CareStore, /) -> Callable[[], None]:
     """Fill :data:`LIST_CACHE` with every clinic's patients in a daemon thread (batch by
     batch, letting requests in between), after drawing one throw-away figure (matplotlib's
-    import and font cache: about a second the first chart view would otherwise pay); returns
-    the function that stops it (it waits up to 10 s for the batch in progress). Logs clinic
-    ids, counts and times only; an error ends the warm-up (logged by its kind), never the
-    application."""
+    import and font cache: about a second the first chart view would otherwise pay), and
+    again each time the store's day changes (the day is in every key); returns the function
+    that stops it (it waits up to 10 s for the batch in progress). Logs clinic ids, counts and
+    times only; an error ends the warm-up (logged by its kind), never the application."""
     stop = threading.Event()
 
     def warm() -> None:
@@ -688,26 +696,30 @@ def start_list_warmup(store: CareStore, /) -> Callable[[], None]:
         from reeducate.store.repositories import Repositories
 
         try:
-            today = today_of(store)
-            _warm_figures(today)
-            with transaction(store.factory, read_only=True) as session:
-                repos = Repositories(session, actor=store.actor, clock=store.clock)
-                clinics = [
-                    (clinic.id, repos.patients.revisions(clinic_id=clinic.id))
-                    for clinic in repos.clinics.all()
-                ]
-            for clinic_id, revisions in clinics:
-                t0 = time.perf_counter()
-                done = _cached_entries(store, revisions, today=today, stop=stop)
-                if stop.is_set():
-                    return
-                logger.info(
-                    "patient list cache warmed: clinic %s, %d of %d patients in %.1f s",
-                    clinic_id,
-                    len(done),
-                    len(revisions),
-                    time.perf_counter() - t0,
-                )
+            _warm_figures(today_of(store))
+            while not stop.is_set():
+                today = today_of(store)
+                with transaction(store.factory, read_only=True) as session:
+                    repos = Repositories(session, actor=store.actor, clock=store.clock)
+                    clinics = [
+                        (clinic.id, repos.patients.revisions(clinic_id=clinic.id))
+                        for clinic in repos.clinics.all()
+                    ]
+                for clinic_id, revisions in clinics:
+                    t0 = time.perf_counter()
+                    done = _cached_entries(store, revisions, today=today, stop=stop)
+                    if stop.is_set():
+                        return
+                    logger.info(
+                        "patient list cache warmed: clinic %s, %d of %d patients in %.1f s",
+                        clinic_id,
+                        len(done),
+                        len(revisions),
+                        time.perf_counter() - t0,
+                    )
+                # The day is in every key: fill the cache again when the next one begins.
+                while not stop.is_set() and today_of(store) == today:
+                    stop.wait(_WARM_POLL_S)
         except Exception as exc:  # never the application's end: the list computes on demand
             logger.warning("patient list warm-up stopped: %s", type(exc).__name__)
 
@@ -797,8 +809,11 @@ class MeasureTrend:
         better = change if self.higher_is_better else -change
         return better >= self.mcid
 
-    def figure(self) -> str:
-        """The trend as an SVG data URI (:mod:`reeducate.web.charts`)."""
+    #: The balance condition of a sway-area trend (None: an outcome measure).
+    condition: str | None = None
+
+    def svg(self) -> bytes:
+        """The trend as SVG (:mod:`reeducate.web.charts`, rendered once per distinct figure)."""
         from reeducate.web.charts import TrendPoint, measure_trend_svg
 
         return measure_trend_svg(
@@ -809,6 +824,20 @@ class MeasureTrend:
             target=self.target,
             higher_is_better=self.higher_is_better,
         )
+
+    def figure(self) -> str:
+        """The trend as an SVG data URI (the printable report embeds its figures)."""
+        from reeducate.web.charts import svg_to_data_uri
+
+        return svg_to_data_uri(self.svg())
+
+    def url(self, code: str, /) -> str:
+        """Where the chart loads the figure from (:func:`trend_figure_svg`), so that the page
+        itself never waits for matplotlib."""
+        from urllib.parse import quote, urlencode
+
+        query = "" if self.condition is None else "?" + urlencode({"condition": self.condition})
+        return f"/patients/{quote(code)}/trends/{quote(self.measure)}.svg{query}"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON values."""
@@ -1170,6 +1199,7 @@ def _balance_trends(trials: Sequence[TrialView]) -> tuple[MeasureTrend, ...]:
             mcid_source=None,
             target=None,
             points=tuple(sorted(points)),
+            condition=condition,
         )
         for condition, points in by_condition.items()
     )
@@ -1453,6 +1483,54 @@ def chart_page(
 
 #: The figures are patient data: kept off the browser's disk cache (shared clinic computers).
 _FIGURE_HEADERS: Final = {"Cache-Control": "no-store"}
+
+
+def trend_figure_svg(
+    store: CareStore, user: UserAccount, code: str, measure: str, /, *, condition: str | None
+) -> bytes:
+    """One trend of the chart as SVG: an outcome measure's scores (``condition`` None) or the
+    sway area of one balance condition; authorized first, the records drawn audited.
+
+    Raises
+    ------
+    reeducate.services.access.PermissionDeniedError
+        Another clinic's patient, an unknown code, or a user who may not read it.
+    NotFoundError
+        The patient has no such trend (nothing is audited).
+    """
+    from reeducate.errors import NotFoundError
+    from reeducate.services.access import Action, Resource, authorize_patient, record_read
+    from reeducate.store.engine import transaction
+
+    resource = Resource.OUTCOME_SCORE if condition is None else Resource.BALANCE_TRIAL
+    with transaction(store.factory) as session:
+        repos = _repos(session, store, user)
+        authorize_patient(repos, user, Action.READ, resource, patient_code=code)
+        if condition is None:
+            scores = [s for s in repos.outcome_scores.for_patient(code) if s.measure == measure]
+            _, plan = _current_plan(repos, repos.episodes.for_patient(code))
+            trends, ids = _trends(scores, plan), [s.id for s in scores]
+        else:
+            trials = [t for t in repos.trials.for_patient(code) if t.condition == condition]
+            trends, ids = _balance_trends(_trial_views(trials)), [t.id for t in trials]
+        found = next((t for t in trends if t.measure == measure), None)
+        if found is None:
+            raise NotFoundError(f"measure must name a trend of {code}'s chart; got {measure!r}")
+        record_read(repos, user, resource, patient_code=code, record_ids=ids)
+    return found.svg()
+
+
+@router.get("/patients/{code}/trends/{measure}.svg", name="trend_figure")
+def trend_figure_page(
+    code: PatientCode,
+    measure: RecordId,
+    user: TherapistUser,
+    store: StoreDep,
+    condition: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """A trend of the chart (SVG): an outcome measure, or ``condition``'s sway area."""
+    svg = trend_figure_svg(store, user, code, measure, condition=condition)
+    return Response(svg, media_type="image/svg+xml", headers=_FIGURE_HEADERS)
 
 
 @router.get("/patients/{code}/trials/{trial_id}/figure.svg", name="trial_figure")
