@@ -311,6 +311,9 @@ async def http_phases(base: str, clinic: Clinic, args: argparse.Namespace) -> li
         for i, client in enumerate(clients):  # one at a time: sign-in is throttled and costly
             await sign_in(client, clinic.logins[i % len(clinic.logins)])
         print(f"  signed in {len(clients)} clients in {time.perf_counter() - t0:.1f} s")
+        if args.settle > 0:  # the server's start-up work (the patient list warm-up) done
+            print(f"  settling {args.settle:g} s")
+            await asyncio.sleep(args.settle)
         codes = clinic.patient_codes
         n = len(clients)
         tokens = [(await c.get("/api/v1/auth/csrf")).json()["csrf_token"] for c in clients]
@@ -492,6 +495,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--list-requests", type=int, default=1, help="list requests per client")
     parser.add_argument("--log-requests", type=int, default=4, help="sessions logged per client")
     parser.add_argument("--duration", type=float, default=60.0, help="phase time budget, s")
+    parser.add_argument(
+        "--settle", type=float, default=0.0, help="idle seconds after sign-in, before timing"
+    )
     parser.add_argument(
         "--think", type=float, default=5.0, help="mean think time of the paced chart phase, s"
     )

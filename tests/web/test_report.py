@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.web.test_therapist import FAST, signed_in
+from tests.web.test_therapist import patient_in, signed_in, two_clinics
 
 from reeducate.api import create_app, load_settings
-from reeducate.clinic.care import BalanceTrialRecord, Patient, PatientIdentity
+from reeducate.clinic.care import BalanceTrialRecord
 from reeducate.clinic.exercises import load_library
-from reeducate.services import accounts, care
+from reeducate.services import care
 from reeducate.services.access import view_audit_log
 from reeducate.services.library import score_measure
 from reeducate.store.engine import transaction
@@ -96,28 +96,11 @@ def _seed(folder: Path) -> World:
 
     store = care.open_store(url, actor="setup")
     try:
-        admin = accounts.bootstrap_administrator(
-            store, login="admin", password="a long admin passphrase", settings=FAST
-        )
-        clinic_b = accounts.create_clinic(store, admin, name="Clinic B")
-        therapist_a = accounts.create_user(
-            store, admin, login="pt.report", password="a long therapist passphrase",
-            role="therapist", clinic_id="CL-0001", settings=FAST,
-        )  # fmt: skip
-        therapist_b = accounts.create_user(
-            store, admin, login="pt.other", password="a long therapist passphrase",
-            role="therapist", clinic_id=clinic_b.id, settings=FAST,
-        )  # fmt: skip
+        clinics = two_clinics(store, logins=("pt.report", "pt.other"))
+        admin, therapist_a, therapist_b = clinics.admin, clinics.therapist_a, clinics.therapist_b
         code = care.add_patient(store, name=NAME, date_of_birth=date(1948, 4, 2))
         bare = care.add_patient(store, name="Bare Record", date_of_birth=date(1960, 1, 1))
-        with transaction(store.factory) as session:
-            repos = Repositories(session, actor="setup", clock=store.clock)
-            other = repos.patients.next_code()
-            repos.patients.add(
-                Patient(code=other, identity=PatientIdentity(name="Olga Otherclinic",
-                                                             date_of_birth=date(1970, 1, 1))),
-                clinic_id=clinic_b.id,
-            )  # fmt: skip
+        other = patient_in(store, clinics.clinic_b, name="Olga Otherclinic", born=date(1970, 1, 1))
         start = ago(PLAN_DAYS_AGO)
         care.open_episode(
             store, patient_code=code, start_date=start, diagnoses=["R26.81", "M62.81"],
@@ -416,12 +399,18 @@ def test_every_kind_of_record_shown_is_audited(
 ) -> None:
     before = len(audit_reads(world))
     assert as_user(app, world.therapist_a).get(f"/patients/{world.code}/report").status_code == 200
-    events = audit_reads(world)[before:]
-    assert {e[3] for e in events} == {
+    events = audit_reads(world)[before:]  # one event for the report, naming every kind
+    assert events == [(world.therapist_a.id, "patient", world.code, "patient")]
+    store = care.open_store(world.url, actor="test")
+    try:
+        event = view_audit_log(store, world.admin, action="read", limit=10_000)[-1]
+    finally:
+        store.close()
+    assert set(event.detail["records"]) == {
         "patient", "episode", "plan", "prescription", "session", "outcome_score",
         "balance_trial", "decision",
     }  # fmt: skip
-    assert {(e[0], e[1], e[2]) for e in events} == {(world.therapist_a.id, "patient", world.code)}
+    assert event.detail["records"]["patient"] == [world.code]
 
 
 def test_a_record_without_an_episode_gives_an_empty_report(

@@ -42,34 +42,56 @@ class Seeded:
     other: str  # clinic B
 
 
+@dataclass(frozen=True)
+class TwoClinics:
+    admin: UserAccount
+    clinic_b: str
+    therapist_a: UserAccount  # clinic A (CL-0001)
+    therapist_b: UserAccount  # clinic B
+
+
+def two_clinics(store: care.CareStore, *, logins: tuple[str, str]) -> TwoClinics:
+    """An administrator, clinic B beside the default clinic A, a therapist in each."""
+    admin = accounts.bootstrap_administrator(
+        store, login="admin", password="a long admin passphrase", settings=FAST
+    )
+    clinic_b = accounts.create_clinic(store, admin, name="Clinic B")
+    therapists = [
+        accounts.create_user(
+            store,
+            admin,
+            login=login,
+            password="a long therapist passphrase",
+            role="therapist",
+            clinic_id=clinic,
+            settings=FAST,
+        )
+        for login, clinic in zip(logins, ("CL-0001", clinic_b.id), strict=True)
+    ]
+    return TwoClinics(admin, clinic_b.id, *therapists)
+
+
+def patient_in(store: care.CareStore, clinic_id: str, *, name: str, born: date) -> str:
+    """A patient registered in ``clinic_id``; returns the code."""
+    with transaction(store.factory) as session:
+        repos = Repositories(session, actor="setup", clock=store.clock)
+        code = repos.patients.next_code()
+        identity = PatientIdentity(name=name, date_of_birth=born)
+        repos.patients.add(Patient(code=code, identity=identity), clinic_id=clinic_id)
+    return code
+
+
 def seed(folder: Path) -> Seeded:
     """Two clinics; clinic A has a flagged patient with a full record and a quiet one."""
     url = f"sqlite:///{folder / 'reeducate.sqlite3'}"
     today = datetime.now(UTC).date()
     store = care.open_store(url, actor="setup")
     try:
-        admin = accounts.bootstrap_administrator(
-            store, login="admin", password="a long admin passphrase", settings=FAST
-        )
-        clinic_b = accounts.create_clinic(store, admin, name="Clinic B")
-        therapist_a = accounts.create_user(
-            store, admin, login="pt.a", password="a long therapist passphrase",
-            role="therapist", clinic_id="CL-0001", settings=FAST,
-        )  # fmt: skip
-        therapist_b = accounts.create_user(
-            store, admin, login="pt.b", password="a long therapist passphrase",
-            role="therapist", clinic_id=clinic_b.id, settings=FAST,
-        )  # fmt: skip
+        clinics = two_clinics(store, logins=("pt.a", "pt.b"))
+        admin, therapist_a, therapist_b = clinics.admin, clinics.therapist_a, clinics.therapist_b
         flagged = care.add_patient(store, name=HOSTILE, date_of_birth=date(1950, 6, 1))
         quiet = care.add_patient(store, name="Bob Quiet", date_of_birth=date(1961, 2, 3))
-        with transaction(store.factory) as session:
-            repos = Repositories(session, actor="setup", clock=store.clock)
-            other = repos.patients.next_code()
-            repos.patients.add(
-                Patient(code=other, identity=PatientIdentity(name="Carla Other",
-                                                             date_of_birth=date(1970, 1, 1))),
-                clinic_id=clinic_b.id,
-            )  # fmt: skip
+        other = patient_in(store, clinics.clinic_b, name="Carla Other", born=date(1970, 1, 1))
         start = today - timedelta(days=30)
         care.open_episode(
             store, patient_code=flagged, start_date=start, diagnoses=["R26.81"],

@@ -472,6 +472,18 @@ def _decision_view(
 # --------------------------------------------------------------------------------------------
 
 
+#: The kinds of record the report shows (authorized before anything is read).
+_REPORT_RECORDS: Final = (
+    "episode",
+    "plan",
+    "prescription",
+    "session",
+    "outcome_score",
+    "balance_trial",
+    "decision",
+)
+
+
 def progress_report(
     store: CareStore,
     user: UserAccount,
@@ -500,7 +512,7 @@ def progress_report(
     InvalidParameterError
         ``end`` before ``start`` (nothing is written).
     """
-    from reeducate.services.access import Action, Resource, record_read
+    from reeducate.services.access import Resource, authorize_view, record_view
     from reeducate.services.care import describe_dose
     from reeducate.store.engine import transaction
     from reeducate.store.repositories import Repositories
@@ -508,7 +520,8 @@ def progress_report(
 
     with transaction(store.factory) as session:
         repos = Repositories(session, actor=user.id, clock=store.clock)
-        record_read(repos, user, Resource.PATIENT, patient_code=code, record_ids=[code])
+        # First, before anything is read: every kind of record the report shows.
+        authorize_view(repos, user, patient_code=code, resources=map(Resource, _REPORT_RECORDS))
         patient = repos.patients.get(code)
         episode, plan = _current_plan(repos, repos.episodes.for_patient(code))
         period = _period(start, end, plan, today=today)
@@ -530,10 +543,7 @@ def progress_report(
             (Resource.BALANCE_TRIAL, [t.id for t in trials]),
             (Resource.DECISION, [d.id for d in decisions]),
         ]
-        for resource, ids in reads:
-            record_read(
-                repos, user, resource, patient_code=code, record_ids=ids, action=Action.LIST
-            )
+        record_view(repos, user, patient_code=code, records=dict(reads))  # one event
         deciders = _logins(repos, {d.decided_by for d in decisions}, clinic_id=user.clinic_id)
     in_period = [s for s in sessions if first <= s.session_date <= last]
     library = store.exercises()
