@@ -25,10 +25,10 @@ from reeducate.api.v1 import API_PREFIX
 from reeducate.errors import InvalidParameterError
 from reeducate.services.accounts import PASSWORD_MAX_LENGTH
 from reeducate.web.deps import StoreDep, TherapistUser, get_security, get_settings
+from reeducate.web.errors import UploadTooLargeError
 from reeducate.web.patient_intake import MAX_GOALS, register_for
 from reeducate.web.therapist import PatientCode, today_of
 from reeducate.web.therapist_forms import (
-    UploadTooLargeError,
     decide_for,
     prescribe_for,
     record_visit,

@@ -9,6 +9,7 @@ error                                         HTTP   why
 ============================================  =====  ==========================================
 ``NotFoundError``                             404    the named record or exercise does not exist
 a ``PermissionError`` (the access policy's)   403    signed in, but not allowed
+``UploadTooLargeError``                       413    an upload above the size limit
 ``InvalidParameterError``                     422    the request was understood, a value breaks
                                                      its constraint (as FastAPI's own validation)
 ``FileFormatError``, ``UnitError``,           422    the upload arrived whole, but its content
@@ -32,7 +33,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
-from reeducate.errors import NotFoundError, ReeducateError
+from reeducate.errors import InvalidParameterError, NotFoundError, ReeducateError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -44,6 +45,7 @@ __all__ = [
     "CONTENT_SECURITY_POLICY",
     "ErrorGuardMiddleware",
     "SecurityHeadersMiddleware",
+    "UploadTooLargeError",
     "install_page_errors",
     "render_error_page",
     "status_for",
@@ -65,8 +67,14 @@ _TITLES: Final = {
 }
 
 
+class UploadTooLargeError(InvalidParameterError):
+    """An upload above the size limit (413)."""
+
+
 def status_for(error: ReeducateError, /) -> int:
     """The HTTP status of a reeducate error (see the table above)."""
+    if isinstance(error, UploadTooLargeError):
+        return 413
     if isinstance(error, NotFoundError):
         return 404
     if isinstance(error, PermissionError):

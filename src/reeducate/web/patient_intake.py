@@ -361,8 +361,8 @@ async def new_patient_submit(request: Request, user: TherapistUser, store: Store
     """Register the patient; to the new chart (or the page showing a generated password)."""
     from urllib.parse import quote
 
+    from reeducate.web.errors import status_for
     from reeducate.web.pages import render
-    from reeducate.web.therapist_forms import _status
 
     form = await request.form()
     try:
@@ -389,7 +389,7 @@ async def new_patient_submit(request: Request, user: TherapistUser, store: Store
             values=kept,
             impairments=chosen,
             error=str(exc),
-            status_code=_status(exc),
+            status_code=status_for(exc),
         )
     if result.password is None:
         return RedirectResponse(f"/patients/{quote(result.code)}", status_code=303)

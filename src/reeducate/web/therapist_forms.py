@@ -41,6 +41,7 @@ from starlette.datastructures import UploadFile
 
 from reeducate.errors import InvalidParameterError, ReeducateError
 from reeducate.web.deps import StoreDep, TherapistUser, get_settings
+from reeducate.web.errors import UploadTooLargeError, status_for
 from reeducate.web.therapist import PatientCode, today_of
 
 if TYPE_CHECKING:
@@ -76,10 +77,6 @@ VISIT_ROWS: Final = 4
 UPLOAD_SUFFIXES: Final = (".txt", ".csv", ".tsv", ".dat", ".c3d", ".txt.gz", ".csv.gz", ".tsv.gz")
 _CHUNK: Final = 64 * 1024
 _DOSE_FIELDS: Final = ("sets", "reps", "hold_s", "rest_s", "sessions_per_week")
-
-
-class UploadTooLargeError(InvalidParameterError):
-    """An upload above the size limit (413)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -503,12 +500,6 @@ def _render(
     )
 
 
-def _status(error: ReeducateError) -> int:
-    from reeducate.web.errors import status_for
-
-    return 413 if isinstance(error, UploadTooLargeError) else status_for(error)
-
-
 def _back(code: str, anchor: str) -> RedirectResponse:
     from urllib.parse import quote
 
@@ -635,7 +626,7 @@ async def prescribe_submit(
             raise
         context = _prescribe_context(request, store, user, code)
         context["error"] = str(exc)
-        return _render(request, "prescribe.html", context, status_code=_status(exc))
+        return _render(request, "prescribe.html", context, status_code=status_for(exc))
     return _back(code, "rx-title")
 
 
@@ -698,7 +689,7 @@ async def decide_submit(
             raise
         context = _review_context(store, user, code)
         context["error"] = str(exc)
-        return _render(request, "review.html", context, status_code=_status(exc))
+        return _render(request, "review.html", context, status_code=status_for(exc))
     return _back(code, "rec-title")
 
 
@@ -830,7 +821,7 @@ def _visit_submit(
         context["limit_mib"] = f"{limit / 2**20:g}"
         context["error"] = str(exc)
         context["values"] = {k: form.get(k) for k in form}
-        return _render(request, "visit.html", context, status_code=_status(exc))
+        return _render(request, "visit.html", context, status_code=status_for(exc))
     return _back(code, "sessions-title")
 
 
@@ -910,5 +901,5 @@ async def score_submit(
         context = _score_context(store, user, code, measure_id)
         context["error"] = str(exc)
         context["values"] = {k: form.get(k) for k in form}
-        return _render(request, "score.html", context, status_code=_status(exc))
+        return _render(request, "score.html", context, status_code=status_for(exc))
     return _back(code, "trends-title")
