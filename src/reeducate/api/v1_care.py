@@ -30,6 +30,7 @@ from reeducate.web.patient_intake import MAX_GOALS, register_for
 from reeducate.web.therapist import PatientCode, today_of
 from reeducate.web.therapist_forms import (
     decide_for,
+    past_day,
     prescribe_for,
     record_visit,
     save_upload,
@@ -291,11 +292,7 @@ def record(
 )
 def score(code: PatientCode, body: ScoreIn, user: TherapistUser, store: StoreDep) -> dict[str, Any]:
     today = today_of(store)
-    day = body.scored_on or today
-    if day > today:
-        raise InvalidParameterError(
-            f"scored_on must not be after today ({today.isoformat()}); got {day.isoformat()}"
-        )
+    day = past_day("scored_on", body.scored_on, today=today)
     stored = score_for(
         store,
         user,

@@ -40,6 +40,7 @@ from reeducate.web.patient import (
     patient_progress,
     record_home_session,
 )
+from reeducate.web.therapist_forms import past_day
 
 if TYPE_CHECKING:
     from reeducate.services.care import CareStore
@@ -173,11 +174,7 @@ def get_progress(user: PatientUser, store: StoreDep) -> dict[str, Any]:
 )
 def log_session(body: HomeSessionIn, user: PatientUser, store: StoreDep) -> dict[str, Any]:
     today = _today(store)
-    day = body.session_date or today
-    if day > today:
-        raise InvalidParameterError(
-            f"session_date must not be after today ({today.isoformat()}); got {day.isoformat()}"
-        )
+    day = past_day("session_date", body.session_date, today=today)
     programme = patient_programme(store, user, today=day)
     by_variant = {item.variant.id: item for item in programme.items}
     form: dict[str, str] = {}

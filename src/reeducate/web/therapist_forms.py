@@ -61,6 +61,7 @@ __all__ = [
     "decide_for",
     "exercise_log",
     "parse_dose",
+    "past_day",
     "prescribe_for",
     "record_visit",
     "router",
@@ -128,6 +129,27 @@ def _number(
         bound = f"{low:g}–{high:g}" if high is not None else f">= {low:g}"
         raise InvalidParameterError(f"{field} must be {bound}; got {value!r}")
     return value
+
+
+def past_day(field: str, raw: object, /, *, today: date) -> date:
+    """A day as typed (``YYYY-MM-DD``) or given, not after ``today``; left empty: ``today``."""
+    if isinstance(raw, date):
+        day = raw
+    else:
+        text = str(raw or "").strip()
+        if not text:
+            return today
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise InvalidParameterError(
+                f"{field} must be a date YYYY-MM-DD; got {text[:20]!r}"
+            ) from None
+    if day > today:
+        raise InvalidParameterError(
+            f"{field} must not be after today ({today.isoformat()}); got {day.isoformat()}"
+        )
+    return day
 
 
 def parse_dose(values: Mapping[str, object], /, *, default: Dose) -> Dose:
@@ -321,17 +343,7 @@ def visit_from_form(
     minutes per CPT code, note."""
     from reeducate.services.care import SessionLog
 
-    raw_day = str(values.get("session_date") or "").strip()
-    try:
-        day = date.fromisoformat(raw_day) if raw_day else today
-    except ValueError:
-        raise InvalidParameterError(
-            f"session_date must be a date YYYY-MM-DD; got {raw_day[:20]!r}"
-        ) from None
-    if day > today:
-        raise InvalidParameterError(
-            f"session_date must not be after today ({today.isoformat()}); got {day.isoformat()}"
-        )
+    day = past_day("session_date", values.get("session_date"), today=today)
     exercises = tuple(
         exercise_log(i, row) for i, row in enumerate(rows) if str(row.get("variant_id") or "")
     )
@@ -874,17 +886,7 @@ async def score_submit(
     measure_id = str(form.get("measure") or "")[:40]
     today = today_of(store)
     try:
-        raw_day = str(form.get("scored_on") or "").strip()
-        try:
-            day = date.fromisoformat(raw_day) if raw_day else today
-        except ValueError:
-            raise InvalidParameterError(
-                f"scored_on must be a date YYYY-MM-DD; got {raw_day[:20]!r}"
-            ) from None
-        if day > today:
-            raise InvalidParameterError(
-                f"scored_on must not be after today ({today.isoformat()}); got {day.isoformat()}"
-            )
+        day = past_day("scored_on", form.get("scored_on"), today=today)
         items = {str(k)[5:]: v for k, v in form.items() if str(k).startswith("item-") and v != ""}
         score_for(
             store,
