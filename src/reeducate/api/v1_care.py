@@ -32,8 +32,7 @@ from reeducate.web.therapist_forms import (
     decide_for,
     past_day,
     prescribe_for,
-    record_visit,
-    save_upload,
+    record_uploaded_visit,
     score_for,
     visit_from_form,
 )
@@ -250,8 +249,6 @@ def record(
     recording: Annotated[UploadFile | None, File()] = None,
     condition: Annotated[str | None, Form(max_length=40)] = None,
 ) -> dict[str, Any] | JSONResponse:
-    from reeducate.web.therapist_forms import _upload_folder
-
     try:
         values = json.loads(visit)
     except json.JSONDecodeError as exc:
@@ -264,13 +261,9 @@ def record(
     log = visit_from_form(code, values, today=today_of(store), rows=rows)
     limit = get_settings(request).upload_limit_bytes
     try:
-        with _upload_folder() as folder:
-            path = None
-            if recording is not None and recording.filename:
-                path = save_upload(
-                    recording.filename, recording.file.read, limit_bytes=limit, folder=folder
-                )
-            session = record_visit(store, user, log, recording=path, condition=condition)
+        session = record_uploaded_visit(
+            store, user, log, upload=recording, condition=condition, limit_bytes=limit
+        )
     except UploadTooLargeError as exc:
         return problem_response(request, status=413, slug=None, detail=str(exc))
     finally:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import tempfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -45,8 +44,6 @@ from reeducate.web.errors import UploadTooLargeError, status_for
 from reeducate.web.therapist import PatientCode, today_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from reeducate.clinic.care import Prescription, TreatmentSession
     from reeducate.clinic.exercises import Dose
     from reeducate.services.access import Action, Resource
@@ -63,6 +60,7 @@ __all__ = [
     "parse_dose",
     "past_day",
     "prescribe_for",
+    "record_uploaded_visit",
     "record_visit",
     "router",
     "save_upload",
@@ -459,6 +457,28 @@ def record_visit(
     return log_session(acting(store, user), log)
 
 
+def record_uploaded_visit(
+    store: CareStore,
+    user: UserAccount,
+    log: SessionLog,
+    /,
+    *,
+    upload: object,
+    condition: str | None,
+    limit_bytes: int,
+) -> TreatmentSession:
+    """:func:`record_visit` with the recording uploaded (an ``UploadFile`` with a name, else
+    none): checked and copied by :func:`save_upload` into a private temporary folder that is
+    removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="reeducate-upload-") as folder:
+        path = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            path = save_upload(
+                upload.filename, upload.file.read, limit_bytes=limit_bytes, folder=Path(folder)
+            )
+        return record_visit(store, user, log, recording=path, condition=condition)
+
+
 def score_for(
     store: CareStore,
     user: UserAccount,
@@ -771,12 +791,6 @@ def _form_rows(form: Any) -> list[dict[str, Any]]:
     return rows
 
 
-@contextmanager
-def _upload_folder() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="reeducate-upload-") as folder:
-        yield Path(folder)
-
-
 @router.get("/patients/{code}/visits/new", name="visit_page")
 def visit_page(
     request: Request, code: PatientCode, user: TherapistUser, store: StoreDep
@@ -817,15 +831,14 @@ def _visit_submit(
     }
     try:
         log = visit_from_form(code, values, today=today_of(store), rows=_form_rows(form))
-        with _upload_folder() as folder:
-            path = None
-            if isinstance(upload, UploadFile) and upload.filename:
-                path = save_upload(
-                    upload.filename, upload.file.read, limit_bytes=limit, folder=folder
-                )
-            record_visit(
-                store, user, log, recording=path, condition=str(form.get("condition") or "")
-            )
+        record_uploaded_visit(
+            store,
+            user,
+            log,
+            upload=upload,
+            condition=str(form.get("condition") or ""),
+            limit_bytes=limit,
+        )
     except ReeducateError as exc:
         if isinstance(exc, PermissionError):
             raise
