@@ -155,6 +155,7 @@ def server(url: str, workdir: Path) -> Iterator[tuple[str, subprocess.Popen[byte
         REEDUCATE_DATABASE_URL=url,
         REEDUCATE_COOKIE_SECURE="false",  # plain HTTP on loopback
         REEDUCATE_SECRET_KEY=secrets.token_urlsafe(48),
+        REEDUCATE_GC_FREEZE=os.environ.get("REEDUCATE_GC_FREEZE", "true"),  # as `reeducate serve`
     )
     log = (workdir / f"server-{port}.log").open("wb")
     process = subprocess.Popen(

@@ -414,3 +414,21 @@ def test_the_warm_up_fills_the_cache_again_when_the_day_changes(
         assert len(LIST_CACHE.get_many(tomorrow)) == 2
     finally:
         clocked.close()
+
+
+def test_the_warm_up_calls_after_pass_once_every_clinic_is_done(
+    seeded: Seeded, store: care.CareStore
+) -> None:
+    passes: list[int] = []
+
+    def after_pass() -> None:
+        passes.append(len(LIST_CACHE))
+
+    LIST_CACHE.clear()
+    stop = start_list_warmup(store, after_pass=after_pass)
+    for _ in range(200):
+        if passes:
+            break
+        threading.Event().wait(0.05)
+    stop()
+    assert passes and passes[0] >= 3  # called after both clinics' 3 patients were cached

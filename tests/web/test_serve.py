@@ -97,3 +97,30 @@ def test_serve_runs_the_application_under_uvicorn(
     assert database.exists()
     assert "GET /api/v1/health 200" in err and "GET /library 200" in err
     assert "Jane" not in err and "server: uvicorn" not in err.lower()
+
+
+def test_gc_freeze_holds_while_the_application_runs_and_ends_with_it(
+    tmp_path: Path, installed_assets: InstalledAssets
+) -> None:
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from reeducate.api import create_app, load_settings
+
+    settings = load_settings(
+        environ={"REEDUCATE_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+        gc_freeze=True,
+    )
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/v1/health").status_code == 200
+        assert gc.get_freeze_count() > 10_000  # the modules and the library, at least
+    assert gc.get_freeze_count() == 0
+
+
+def test_gc_freeze_is_off_unless_asked_for_and_reads_its_variable() -> None:
+    from reeducate.api import load_settings
+
+    assert load_settings(environ={}).gc_freeze is False
+    assert load_settings(environ={"REEDUCATE_GC_FREEZE": "true"}).gc_freeze is True

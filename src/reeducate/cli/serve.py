@@ -42,6 +42,7 @@ def serve_command(
     ] = False,
 ) -> int:
     """Serve the clinic application: pages at /, the JSON API at /api/v1."""
+    import os
     import tempfile
     from contextlib import ExitStack
 
@@ -51,7 +52,12 @@ def serve_command(
         if demo and database_url is None:
             folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="reeducate-demo-"))
             database_url = f"sqlite:///{folder}/demo.sqlite3"
-        settings = load_settings(database_url=database_url, demo=True if demo else None)
+        settings = load_settings(
+            database_url=database_url,
+            demo=True if demo else None,
+            # A long-running server: on unless REEDUCATE_GC_FREEZE says otherwise.
+            gc_freeze=None if os.environ.get("REEDUCATE_GC_FREEZE", "").strip() else True,
+        )
         app = create_app(settings)  # refuses to start without the web assets, naming the fix
         if demo:
             _seed_demo(settings.resolved_database_url())

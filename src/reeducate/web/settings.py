@@ -12,6 +12,11 @@ variable                        meaning
                                 ``http://localhost`` as secure)
 ``REEDUCATE_UPLOAD_LIMIT_BYTES``  the largest upload accepted (default 20 MiB)
 ``REEDUCATE_DEMO``              the server runs the demo clinic (default false)
+``REEDUCATE_GC_FREEZE``         after start-up and after each warm-up of the patient lists,
+                                move the objects kept for the process's life out of the
+                                garbage collector's reach (``gc.freeze``): full collections
+                                then scan only what requests create (default false;
+                                ``reeducate serve`` turns it on)
 ``REEDUCATE_ASSETS_DIR``        where the npm packages of stylesheets, fonts and scripts are
                                 (default: the ``node_modules`` that ``scripts/web-assets.sh``
                                 fills beside ``reeducate/web/assets/package.json``)
@@ -77,6 +82,7 @@ class Settings(BaseModel):
     cookie_secure: bool = True
     upload_limit_bytes: int = Field(default=20 * 1024 * 1024, gt=0, le=1024 * 1024 * 1024)
     demo: bool = False
+    gc_freeze: bool = False
     assets_dir: Path | None = None
 
     @field_validator("database_url")

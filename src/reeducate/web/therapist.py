@@ -682,13 +682,17 @@ def _warm_figures(today: date) -> None:
     )
 
 
-def start_list_warmup(store: CareStore, /) -> Callable[[], None]:
+def start_list_warmup(
+    store: CareStore, /, *, after_pass: Callable[[], None] | None = None
+) -> Callable[[], None]:
     """Fill :data:`LIST_CACHE` with every clinic's patients in a daemon thread (batch by
     batch, letting requests in between), after drawing one throw-away figure (matplotlib's
     import and font cache: about a second the first chart view would otherwise pay), and
     again each time the store's day changes (the day is in every key); returns the function
-    that stops it (it waits up to 10 s for the batch in progress). Logs clinic ids, counts and
-    times only; an error ends the warm-up (logged by its kind), never the application."""
+    that stops it (it waits up to 10 s for the batch in progress). ``after_pass`` is called
+    after each pass over every clinic (the server freezes the new cache entries there). Logs
+    clinic ids, counts and times only; an error ends the warm-up (logged by its kind), never
+    the application."""
     stop = threading.Event()
 
     def warm() -> None:
@@ -717,6 +721,8 @@ def start_list_warmup(store: CareStore, /) -> Callable[[], None]:
                         len(revisions),
                         time.perf_counter() - t0,
                     )
+                if after_pass is not None:
+                    after_pass()
                 # The day is in every key: fill the cache again when the next one begins.
                 while not stop.is_set() and today_of(store) == today:
                     stop.wait(_WARM_POLL_S)
