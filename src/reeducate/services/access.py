@@ -633,10 +633,12 @@ def view_audit_log(
     actor: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    before_id: int | None = None,
     limit: int = 500,
 ) -> list[AuditEvent]:
     """The audit log for an administrator: the latest ``limit`` events (oldest first) matching
-    the filters (``action``: create, update, delete or read).
+    the filters (``action``: create, update, delete or read), written before the event
+    ``before_id`` when it is given (the next page back).
 
     Raises
     ------
@@ -663,5 +665,6 @@ def view_audit_log(
             actor=actor,
             since=since,
             until=until,
+            before_id=before_id,
             limit=limit,
         )

@@ -211,12 +211,16 @@ class AuditLog:
         actor: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        before_id: int | None = None,
         limit: int | None = None,
     ) -> list[AuditEvent]:
         """Events in the order they were written, optionally only those of one entity (and
-        id), action or actor, at or after ``since`` and before ``until``; with ``limit``, the
-        latest ``limit`` of them (still oldest first)."""
+        id), action or actor, at or after ``since`` and before ``until``, written before the
+        event ``before_id`` (the next page back); with ``limit``, the latest ``limit`` of them
+        (still oldest first)."""
         query = select(AuditEventRow)
+        if before_id is not None:
+            query = query.where(AuditEventRow.id < before_id)
         if entity is not None:
             query = query.where(AuditEventRow.entity == entity)
         if entity_id is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Final
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -203,8 +204,12 @@ def audit(
     until: Annotated[date | None, Query(description="to this day included (UTC)")] = None,
     action: Annotated[str | None, Query(max_length=10)] = None,
     entity_id: Annotated[str | None, Query(max_length=40)] = None,
+    before: Annotated[
+        int | None, Query(ge=1, description="events written before this one (older page)")
+    ] = None,
 ) -> HTMLResponse:
-    """The audit log, latest first, filtered by actor, dates, action and record."""
+    """The audit log, latest first, filtered by actor, dates, action and record,
+    :data:`AUDIT_PAGE_LIMIT` a page; ``before`` pages back (keyset: the oldest id shown)."""
     error = None
     events: list[Any] = []
     if since is not None and until is not None and until < since:
@@ -219,11 +224,27 @@ def audit(
                 until=_day_start(until + timedelta(days=1)) if until is not None else None,
                 action=action or None,
                 entity_id=entity_id or None,
+                before_id=before,
                 limit=AUDIT_PAGE_LIMIT,
             )
         except InvalidParameterError as exc:
             error = str(exc)
     rows = [_event_row(event) for event in reversed(events)]
+    filters = {
+        "actor": actor or "",
+        "since": since.isoformat() if since else "",
+        "until": until.isoformat() if until else "",
+        "action": action or "",
+        "entity_id": entity_id or "",
+    }
+    kept = {key: value for key, value in filters.items() if value}
+    # A full page may have older events behind it: link to them (the oldest id shown).
+    older = (
+        "/admin/audit?" + urlencode({**kept, "before": events[0].id})
+        if len(events) == AUDIT_PAGE_LIMIT
+        else None
+    )
+    newest = "/admin/audit" + ("?" + urlencode(kept) if kept else "") if before else None
     return render(
         request,
         "admin/audit.html",
@@ -233,13 +254,10 @@ def audit(
             "rows": rows,
             "limit": AUDIT_PAGE_LIMIT,
             "error": error,
-            "filters": {
-                "actor": actor or "",
-                "since": since.isoformat() if since else "",
-                "until": until.isoformat() if until else "",
-                "action": action or "",
-                "entity_id": entity_id or "",
-            },
+            "filters": filters,
+            "older": older,
+            "newest": newest,
+            "paged": before is not None,
         },
         status_code=422 if error else 200,
     )
