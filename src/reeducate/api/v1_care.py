@@ -304,3 +304,79 @@ def score(code: PatientCode, body: ScoreIn, user: TherapistUser, store: StoreDep
         "flags": list(stored.flags),
         "items": dict(stored.items),
     }
+
+
+class PasswordIn(BaseModel):
+    """A new password for the patient's sign-in (left out: one is generated and returned
+    once, in ``password``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH, repr=False)
+
+
+def _account_document(account: Any, password: str | None) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": account.id,
+        "login": account.login,
+        "created_at": account.created_at.isoformat(),
+        "disabled": account.disabled_at is not None,
+    }
+    if password is not None:
+        document["password"] = password  # generated: returned this once, never stored
+    return document
+
+
+@router.get(
+    "/patients/{code}/account",
+    summary="The patient's sign-in account (404 when the patient has none)",
+    responses=problem_responses(404),
+)
+def patient_sign_in(code: PatientCode, user: TherapistUser, store: StoreDep) -> dict[str, Any]:
+    from reeducate.errors import NotFoundError
+    from reeducate.services.patient_sign_in import patient_account
+
+    account = patient_account(store, user, code)
+    if account is None:
+        raise NotFoundError(f"code must be a patient with a sign-in; {code} has none yet")
+    return _account_document(account, None)
+
+
+@router.post(
+    "/patients/{code}/account",
+    status_code=201,
+    summary="Create the sign-in of a patient registered without one",
+    response_model=None,
+)
+def create_sign_in(
+    request: Request, code: PatientCode, body: AccountIn, user: TherapistUser, store: StoreDep
+) -> JSONResponse:
+    from reeducate.services.patient_sign_in import create_patient_sign_in
+
+    made = create_patient_sign_in(
+        store, user, code, login=body.login, password=body.password,
+        settings=get_security(request),
+    )  # fmt: skip
+    return JSONResponse(
+        _account_document(made.account, made.password),
+        status_code=201,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post(
+    "/patients/{code}/account/password",
+    summary="Reset the patient's password (ends their web sessions)",
+    responses=problem_responses(404),
+    response_model=None,
+)
+def reset_sign_in_password(
+    request: Request, code: PatientCode, body: PasswordIn, user: TherapistUser, store: StoreDep
+) -> JSONResponse:
+    from reeducate.services.patient_sign_in import reset_patient_password
+
+    reset = reset_patient_password(
+        store, user, code, password=body.password, settings=get_security(request)
+    )
+    return JSONResponse(
+        _account_document(reset.account, reset.password), headers={"Cache-Control": "no-store"}
+    )

@@ -1879,6 +1879,13 @@ class UserRepository(_Repository):
         )
         return None if row is None else _user(row)
 
+    def for_patient(self, patient_code: str, /) -> UserAccount | None:
+        """The sign-in account of patient ``patient_code``; None if the patient has none."""
+        row = self._session.scalar(
+            select(UserAccountRow).where(UserAccountRow.patient_code == patient_code)
+        )
+        return None if row is None else _user(row)
+
     def password_hash(self, user_id: str, /) -> str:
         """The stored password hash of ``user_id``."""
         row = self._session.get(UserAccountRow, user_id)

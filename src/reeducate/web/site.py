@@ -16,6 +16,7 @@ from reeducate.web.deps import app_context
 from reeducate.web.errors import install_page_errors
 from reeducate.web.pages import router as pages_router
 from reeducate.web.patient import router as patient_router
+from reeducate.web.patient_sign_in import router as patient_sign_in_router
 from reeducate.web.report import router as report_router
 from reeducate.web.templating import build_templates
 from reeducate.web.therapist import router as therapist_router
@@ -67,6 +68,7 @@ def install_site(app: FastAPI, /) -> None:
     app.include_router(therapist_router)
     app.include_router(patient_router)
     app.include_router(therapist_forms_router)
+    app.include_router(patient_sign_in_router)
     app.include_router(report_router)
     app.include_router(vendor_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
