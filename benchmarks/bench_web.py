@@ -5,7 +5,7 @@ For each database (SQLite in a temporary file; PostgreSQL on a throwaway server 
 
 1. seeds a demo clinic straight into the store with bulk inserts (``_web_fixture.py``: 50
    therapists, 2,000 patients, 200,000 sessions by default);
-2. starts the application under uvicorn (one process, as ``reeducate serve`` runs it) on a free
+2. starts ``reeducate serve`` (uvicorn; ``--workers`` processes, default 1) on a free
    port of 127.0.0.1;
 3. signs 50 clients in as the therapists through the real ``/signin`` form (CSRF token and
    all), then drives them concurrently (asyncio + httpx2), phase by phase, each phase bounded
@@ -64,16 +64,6 @@ from _web_fixture import PASSWORD, VARIANTS, Clinic, build_clinic
 REPO_ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_SCRIPT = REPO_ROOT / "scripts" / "postgres.sh"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-SERVER_CODE = """
-import logging, sys, uvicorn
-from reeducate.api import create_app, load_settings
-logging.disable(logging.INFO)
-app = create_app(load_settings())
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
-            access_log=False)
-"""
-
 
 # --------------------------------------------------------------------------------------------
 # Figures
@@ -147,8 +137,11 @@ def database(backend: str, workdir: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def server(url: str, workdir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The application under uvicorn on a free loopback port; yields (base URL, process)."""
+def server(
+    url: str, workdir: Path, *, workers: int
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``reeducate serve`` (uvicorn, ``workers`` processes) on a free loopback port; yields
+    (base URL, the serving process)."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -159,8 +152,10 @@ def server(url: str, workdir: Path) -> Iterator[tuple[str, subprocess.Popen[byte
     )
     log = (workdir / f"server-{port}.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVER_CODE, str(port)], env=env, stdout=log, stderr=log
-    )
+        [sys.executable, "-m", "reeducate", "serve", "--port", str(port),
+         "--workers", str(workers)],
+        env=env, stdout=log, stderr=log,
+    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -202,11 +197,19 @@ def print_server_errors(workdir: Path) -> None:
 
 
 def peak_rss_mib(pid: int) -> float:
-    """Peak resident memory of a process (Linux ``VmHWM``), MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Peak resident memory (Linux ``VmHWM``) of a process and its worker processes (their
+    sum), MiB."""
+    total_kib = 0
+    pids = [pid]
+    while pids:
+        one = pids.pop()
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total_kib += int(line.split()[1])
+            for task in Path(f"/proc/{one}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+    return total_kib / 1024 if total_kib else float("nan")
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,7 +467,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[str]:
             finally:
                 engine.dispose()
             print(f"  seeded {clinic.rows:,} rows in {clinic.seconds:.1f} s")
-            with server(url, workdir) as (base, process):
+            with server(url, workdir, workers=args.workers) as (base, process):
                 idle_mib = peak_rss_mib(process.pid)
                 phases = asyncio.run(http_phases(base, clinic, args))
                 peak_mib = peak_rss_mib(process.pid)
@@ -504,6 +507,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--request-timeout", type=float, default=120.0, help="s")
     parser.add_argument("--profile", action="store_true", help="cProfile the list and chart")
+    parser.add_argument("--workers", type=int, default=1, help="reeducate serve --workers")
     args = parser.parse_args(argv)
     if args.therapists < 1 or args.patients < 1 or args.sessions < 1 or args.clients < 1:
         parser.error("sizes must be >= 1")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -124,3 +125,56 @@ def test_gc_freeze_is_off_unless_asked_for_and_reads_its_variable() -> None:
 
     assert load_settings(environ={}).gc_freeze is False
     assert load_settings(environ={"REEDUCATE_GC_FREEZE": "true"}).gc_freeze is True
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_shares_one_sign_in_across_processes(
+    tmp_path: Path, installed_assets: InstalledAssets
+) -> None:
+    """Two processes on one port: a session signed by one worker is valid in the other (one
+    secret key), and both serve the migrated database."""
+    import http.cookiejar
+    import re
+
+    port = _free_port()
+    database = tmp_path / "served.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REEDUCATE_")}
+    env["REEDUCATE_COOKIE_SECURE"] = "false"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reeducate", "serve", "--port", str(port), "--workers", "2",
+         "--demo", "--database-url", f"sqlite:///{database}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                status, _ = _get(base + "/api/v1/health")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert status == 200
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(base + "/signin", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        form = urllib.parse.urlencode(
+            {"login": "pt.rivera", "password": "demo-therapist-password",
+             "csrf_token": token.group(1)}
+        ).encode()  # fmt: skip
+        opener.open(base + "/signin", data=form, timeout=30)
+        # Many requests on fresh connections: both workers answer, all signed in.
+        for _ in range(20):
+            with opener.open(base + "/patients", timeout=30) as answer:
+                assert answer.status == 200 and answer.url.endswith("/patients")
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "2 worker processes" in err
+    pids = set(re.findall(r"Started server process \[(\d+)\]", err))
+    assert len(pids) == 2, err

@@ -2,11 +2,17 @@
 
 The settings come from ``REEDUCATE_*`` environment variables (:mod:`reeducate.web.settings`);
 the options here override them. The database is created and migrated on first start.
+
+With ``--workers N`` (N > 1), uvicorn runs N processes on one port, each building the
+application from the environment (:func:`worker_app`): the options are handed to them as
+``REEDUCATE_*`` variables, with one secret key for all (a session signed by one worker is
+valid in the others), and the database is migrated once, here, before they start.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 
@@ -40,9 +46,17 @@ def serve_command(
             "and their passwords are printed once.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Processes serving requests on the port (about one per CPU core).",
+        ),
+    ] = 1,
 ) -> int:
     """Serve the clinic application: pages at /, the JSON API at /api/v1."""
-    import os
     import tempfile
     from contextlib import ExitStack
 
@@ -61,6 +75,9 @@ def serve_command(
         app = create_app(settings)  # refuses to start without the web assets, naming the fix
         if demo:
             _seed_demo(settings.resolved_database_url())
+        if workers > 1:
+            _hand_to_workers(settings)
+            return _run(f"{__name__}:worker_app", host=host, port=port, workers=workers)
         return _run(app, host=host, port=port)
     raise AssertionError("unreachable")  # pragma: no cover  (ExitStack re-raises)
 
@@ -93,17 +110,44 @@ def _seed_demo(url: str) -> None:
         )
 
 
-def _run(app: object, *, host: str, port: int) -> int:
-    """Log to stderr and serve ``app`` until Ctrl-C."""
+def _hand_to_workers(settings: Any) -> None:
+    """Put the settings where the worker processes read them (their environment), and migrate
+    the database once, before they start."""
+    from reeducate.services.care import open_store
+
+    os.environ["REEDUCATE_DATABASE_URL"] = settings.resolved_database_url()
+    os.environ["REEDUCATE_SECRET_KEY"] = settings.secret_key.get_secret_value()
+    os.environ["REEDUCATE_DEMO"] = "true" if settings.demo else "false"
+    os.environ["REEDUCATE_GC_FREEZE"] = "true" if settings.gc_freeze else "false"
+    open_store(settings.resolved_database_url(), actor="serve").close()
+
+
+def worker_app() -> Any:
+    """The application of one worker process (``--workers``), from its environment."""
+    from reeducate.api import create_app, load_settings
+
+    _log_to_stderr()
+    return create_app(load_settings())
+
+
+def _log_to_stderr() -> None:
+    """reeducate's own log (requests, warm-up) on stderr, at INFO."""
     import logging
 
+    logger = logging.getLogger("reeducate")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def _run(app: Any, *, host: str, port: int, workers: int = 1) -> int:
+    """Log to stderr and serve ``app`` (an application, or the import string of a factory
+    for ``workers`` > 1) until Ctrl-C."""
     import uvicorn
 
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
-    logger = logging.getLogger("reeducate")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    _log_to_stderr()
     if host not in _LOOPBACK:
         err_console.print(
             f"note: listening on {host}: put HTTPS in front of it (cookies are sent over "
@@ -111,13 +155,18 @@ def _run(app: object, *, host: str, port: int) -> int:
             highlight=False,
             soft_wrap=True,
         )
-    err_console.print(f"reeducate: http://{host}:{port}/ (Ctrl-C stops)", highlight=False)
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    err_console.print(
+        f"reeducate: http://{host}:{port}/{processes} (Ctrl-C stops)", highlight=False
+    )
     # uvicorn's own access log prints query strings, which may hold search words: reeducate
     # logs each request itself (method, path, status, duration).
     uvicorn.run(
         app,
         host=host,
         port=port,
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
         access_log=False,
         server_header=False,
         proxy_headers=False,
