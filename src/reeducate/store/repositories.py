@@ -777,6 +777,7 @@ class PrescriptionRepository(_Repository):
         """The plan's prescriptions in the order they took effect (start date, then id)."""
         query = (
             select(PrescriptionRow)
+            .options(selectinload(PrescriptionRow.exercises))  # two queries, however many
             .where(PrescriptionRow.plan_id == plan_id)
             .order_by(PrescriptionRow.start_date, PrescriptionRow.id)
         )

@@ -1263,7 +1263,9 @@ def patient_chart(
         patient = repos.patients.get(code)
         episodes = repos.episodes.for_patient(code)
         episode, plan = _current_plan(repos, episodes)
-        prescription = None if plan is None else repos.prescriptions.current(plan.id, on=today)
+        # The plan's prescriptions once: the one in force, and the engine's history.
+        prescriptions = [] if plan is None else repos.prescriptions.for_plan(plan.id)
+        prescription = _in_force(prescriptions, today)
         total = repos.sessions.count(code, until=today)
         if all_sessions:
             shown = repos.sessions.for_patient(code, until=today)
@@ -1292,6 +1294,7 @@ def patient_chart(
                     episode=episode,
                     plan=plan,
                     prescription=prescription,
+                    prescriptions=prescriptions,
                     shown=shown,
                     total=total,
                     visits=visits,
@@ -1369,6 +1372,7 @@ def _chart_progress(
     episode: EpisodeOfCare,
     plan: PlanOfCare,
     prescription: Prescription,
+    prescriptions: Sequence[Prescription],
     shown: Sequence[TreatmentSession],
     total: int,
     visits: int,
@@ -1376,8 +1380,9 @@ def _chart_progress(
     library: ExerciseLibrary,
 ) -> tuple[ExerciseProgress, ...]:
     """The engine's recommendations, as :func:`reeducate.services.care.progress` makes them,
-    from the records the chart has read: the sessions shown when they reach back to the day
-    the engine needs (the usual case), else the sessions from that day."""
+    from the records the chart has read (the ``prescription`` in force among the plan's
+    ``prescriptions``): the sessions shown when they reach back to the day the engine needs
+    (the usual case), else the sessions from that day."""
     from reeducate.clinic.progression_rules import default_rules
     from reeducate.services.care import progress_from, progress_needs_since
 
@@ -1388,7 +1393,7 @@ def _chart_progress(
     report = progress_from(
         episode=episode,
         plan=plan,
-        prescriptions=repos.prescriptions.for_plan(plan.id),
+        prescriptions=prescriptions,
         keys=keys,
         sessions=shown if covered else repos.sessions.for_patient(code, since=since, until=today),
         visits=visits,
