@@ -56,6 +56,8 @@ def test_openapi_document_lists_every_route_and_documents_problems(client: TestC
         "/patients/{code}/decisions",
         "/patients/{code}/sessions",
         "/patients/{code}/scores",
+        "/patients/{code}/account",
+        "/patients/{code}/account/password",
         "/me/programme",
         "/me/sessions",
         "/me/progress",
