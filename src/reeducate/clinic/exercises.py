@@ -261,6 +261,16 @@ class Contraindication(StrEnum):
     EPILEPSY = "epilepsy"
     BLEEDING_DISORDER = "bleeding_disorder"
     RECENT_RADIATION_AT_SITE = "recent_radiation_at_site"
+    # NMES screening codes (reeducate.stim.screening.RULES; reference §5.3)
+    IMPLANTED_DEFIBRILLATOR = "implanted_defibrillator"
+    IMPLANTED_NEUROSTIMULATOR = "implanted_neurostimulator"
+    CARDIAC_DISEASE_OR_DYSRHYTHMIA = "cardiac_disease_or_dysrhythmia"
+    HEART_FAILURE = "heart_failure"
+    INFECTION_AT_SITE = "infection_at_site"
+    IMPAIRED_COMMUNICATION = "impaired_communication"
+    ACTIVE_EPIPHYSES_AT_SITE = "active_epiphyses_at_site"
+    REGENERATING_NERVES_AT_SITE = "regenerating_nerves_at_site"
+    RECENT_SURGERY_AT_SITE = "recent_surgery_at_site"
 
 
 #: What each contraindication code means. NMES entries follow Houghton et al. 2010
@@ -321,6 +331,29 @@ CONTRAINDICATION_LABELS: Final[Mapping[Contraindication, str]] = MappingProxyTyp
         Contraindication.EPILEPSY: "epilepsy (no stimulation of the head and neck)",
         Contraindication.BLEEDING_DISORDER: "bleeding tissue or untreated bleeding disorder",
         Contraindication.RECENT_RADIATION_AT_SITE: "radiotherapy to the site in the last 6 months",
+        Contraindication.IMPLANTED_DEFIBRILLATOR: "implanted cardioverter-defibrillator (ICD)",
+        Contraindication.IMPLANTED_NEUROSTIMULATOR: (
+            "implanted neurostimulator (spinal cord, deep brain, sacral or vagus nerve)"
+        ),
+        Contraindication.CARDIAC_DISEASE_OR_DYSRHYTHMIA: (
+            "heart disease or dysrhythmia (no stimulation through the chest)"
+        ),
+        Contraindication.HEART_FAILURE: "heart failure (no NMES over the anterior chest)",
+        Contraindication.INFECTION_AT_SITE: (
+            "infected tissue, tuberculosis or osteomyelitis at the electrode site"
+        ),
+        Contraindication.IMPAIRED_COMMUNICATION: (
+            "impaired cognition or communication, but can report what is felt (precaution)"
+        ),
+        Contraindication.ACTIVE_EPIPHYSES_AT_SITE: (
+            "growing bone (active epiphyses) at the electrode site (precaution)"
+        ),
+        Contraindication.REGENERATING_NERVES_AT_SITE: (
+            "regenerating nerves at the electrode site (precaution)"
+        ),
+        Contraindication.RECENT_SURGERY_AT_SITE: (
+            "recent surgery in the stimulated limb or region (precaution)"
+        ),
     }
 )
 

@@ -58,6 +58,8 @@ from reeducate.clinic.care import GoalDirection, GoalMeasureKind, Impairment
 from reeducate.clinic.progression import Decision, DecisionKind, QualitySource, Rater, Setting
 from reeducate.clinic.progression_rules import Assistance, BalanceEvent, DifficultyScale
 from reeducate.errors import DomainRuleError
+from reeducate.stim.parameters import Waveform
+from reeducate.stim.session import SkinCondition
 
 __all__ = [
     "DEFAULT_CLINIC_ID",
@@ -75,6 +77,8 @@ __all__ = [
     "GoalRow",
     "LoginAttemptRow",
     "LoginOutcome",
+    "NmesScreeningItemRow",
+    "NmesSessionRow",
     "OutcomeScoreRow",
     "PatientIdentityRow",
     "PatientRow",
@@ -638,6 +642,94 @@ class ProgressionDecisionRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str] = mapped_column(String(ID_LENGTH))
     decided_at: Mapped[datetime]
+
+
+# --------------------------------------------------------------------------------------------
+# NMES: the patient's screening items and the stimulation session log (migration 0006)
+# --------------------------------------------------------------------------------------------
+
+
+class NmesScreeningItemRow(Base):
+    """A contraindication or precaution on the patient's record, screened before NMES.
+
+    ``code`` is a :class:`reeducate.clinic.exercises.Contraindication` value (checked by the
+    service, not by a CHECK constraint: the list grows with the exercise library, and a CHECK
+    would need a migration for every new code); ``body_site`` a
+    :class:`reeducate.stim.screening.BodySite` value, or None when not at a site;
+    ``precaution`` the precaution documented for it. Items are resolved, never deleted.
+    """
+
+    __tablename__ = "nmes_screening_item"
+    __table_args__ = (
+        CheckConstraint(
+            "(resolved_at IS NULL) = (resolved_by IS NULL)", name="resolved_complete"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_code: Mapped[str] = mapped_column(ForeignKey("patient.code"), index=True)
+    code: Mapped[str] = mapped_column(String(ID_LENGTH))
+    body_site: Mapped[str | None] = mapped_column(String(32))
+    precaution: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(ID_LENGTH))
+    recorded_at: Mapped[datetime]
+    resolved_by: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    resolved_at: Mapped[datetime | None]
+
+
+class NmesSessionRow(Base):
+    """One NMES session as delivered: protocol, parameters actually used, intensity reached,
+    derived safety values, evoked force (% MVIC) when measured, skin check, attended minutes,
+    and the screening and parameter verdicts shown when it was logged (``checks``)."""
+
+    __tablename__ = "nmes_session"
+    __table_args__ = (
+        _one_of("waveform", Waveform),
+        _one_of("skin_before", SkinCondition),
+        _one_of("skin_after", SkinCondition),
+        CheckConstraint("frequency_hz > 0", name="frequency_positive"),
+        CheckConstraint("pulse_width_us > 0", name="pulse_width_positive"),
+        CheckConstraint("intensity_ma > 0", name="intensity_positive"),
+        CheckConstraint("electrode_area_cm2 > 0", name="electrode_area_positive"),
+        _between("on_s", 0, 60),
+        _between("off_s", 0, 300),
+        _between("ramp_up_s", 0, 10),
+        _between("ramp_down_s", 0, 10),
+        _between("contractions", 0, 500),
+        _between("minutes_attended", 0, 480),
+        CheckConstraint("(peak_force_n IS NULL) = (mvic_n IS NULL)", name="force_complete"),
+        CheckConstraint("peak_force_n IS NULL OR peak_force_n > 0", name="peak_force_positive"),
+        CheckConstraint("mvic_n IS NULL OR mvic_n > 0", name="mvic_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_code: Mapped[str] = mapped_column(ForeignKey("patient.code"), index=True)
+    session_date: Mapped[date] = mapped_column(Date)
+    protocol_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    waveform: Mapped[str] = mapped_column(String(32))
+    frequency_hz: Mapped[float] = mapped_column(Float)
+    pulse_width_us: Mapped[float] = mapped_column(Float)
+    on_s: Mapped[float] = mapped_column(Float)
+    off_s: Mapped[float] = mapped_column(Float)
+    ramp_up_s: Mapped[float] = mapped_column(Float)
+    ramp_down_s: Mapped[float] = mapped_column(Float)
+    intensity_ma: Mapped[float] = mapped_column(Float)
+    electrode_area_cm2: Mapped[float] = mapped_column(Float)
+    rms_current_ma: Mapped[float] = mapped_column(Float)
+    current_density_ma_cm2: Mapped[float] = mapped_column(Float)
+    charge_per_phase_uc: Mapped[float] = mapped_column(Float)
+    contractions: Mapped[int] = mapped_column(Integer)
+    peak_force_n: Mapped[float | None] = mapped_column(Float)
+    mvic_n: Mapped[float | None] = mapped_column(Float)
+    evoked_force_pct_mvic: Mapped[float | None] = mapped_column(Float)
+    skin_before: Mapped[str] = mapped_column(String(32))
+    skin_after: Mapped[str] = mapped_column(String(32))
+    minutes_attended: Mapped[int] = mapped_column(Integer)
+    precaution: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    checks: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_by: Mapped[str] = mapped_column(String(ID_LENGTH))
+    recorded_at: Mapped[datetime]
 
 
 # --------------------------------------------------------------------------------------------
