@@ -272,9 +272,9 @@ def _read_text(raw: bytes, *, name: str, options: EmgReadOptions) -> EmgRecordin
 def _read_edf(path: Path, *, name: str, bdf: bool, options: EmgReadOptions) -> EmgRecording:
     try:
         import edfio
-    except ImportError:  # pragma: no cover - installed with the emg extra
+    except ImportError:  # pragma: no cover - a core dependency
         raise FileFormatError(
-            f"{name}: reading EDF/BDF needs edfio; install reeducate[emg]"
+            f"{name}: reading EDF/BDF needs edfio; reinstall reeducate (scripts/install.sh)"
         ) from None
 
     try:
@@ -333,9 +333,9 @@ def _xdf_text(node: Any, key: str) -> str | None:
 def _read_xdf(path: Path, *, name: str, options: EmgReadOptions) -> EmgRecording:
     try:
         import pyxdf
-    except ImportError:  # pragma: no cover - installed with the emg extra
+    except ImportError:  # pragma: no cover - a core dependency
         raise FileFormatError(
-            f"{name}: reading XDF needs pyxdf; install reeducate[emg]"
+            f"{name}: reading XDF needs pyxdf; reinstall reeducate (scripts/install.sh)"
         ) from None
 
     try:
@@ -482,9 +482,9 @@ def _sheet_array(ws: Any, *, name: str, sheet: str) -> NDArray[np.float64]:
 def _read_xlsx(path: Path, *, name: str, options: EmgReadOptions) -> EmgRecording:
     try:
         import openpyxl
-    except ImportError:  # pragma: no cover - installed with the emg extra
+    except ImportError:  # pragma: no cover - a core dependency
         raise FileFormatError(
-            f"{name}: reading xlsx needs openpyxl; install reeducate[emg]"
+            f"{name}: reading xlsx needs openpyxl; reinstall reeducate (scripts/install.sh)"
         ) from None
 
     try:
