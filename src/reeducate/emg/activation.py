@@ -30,8 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from reeducate.emg.cocontraction import co_contraction_index
 from reeducate.emg.onsets import active_runs
-from reeducate.emg.recording import check_sampling_rate
 from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.signals.checks import check_sampling_rate
 
 __all__ = ["ActivationScore", "ActivationTarget", "RepScore", "score_activation"]
 

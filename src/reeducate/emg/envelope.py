@@ -31,8 +31,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import signal as sps
 
-from reeducate.emg.recording import check_sampling_rate
 from reeducate.errors import InvalidParameterError
+from reeducate.signals.checks import check_sampling_rate
 
 __all__ = [
     "linear_envelope",

@@ -28,8 +28,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import fft as sp_fft
 
-from reeducate.emg.recording import check_sampling_rate
 from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.signals.checks import check_sampling_rate
 
 __all__ = ["FatigueResult", "median_frequency", "median_frequency_slope"]
 

@@ -40,8 +40,8 @@ from numpy.typing import ArrayLike, NDArray
 from reeducate.emg.activation import ActivationTarget
 from reeducate.emg.cleaning import CleaningSettings, cleaning_sos
 from reeducate.emg.envelope import lowpass_sos, rms_window_samples
-from reeducate.emg.recording import check_sampling_rate
 from reeducate.errors import InvalidParameterError
+from reeducate.signals.checks import check_sampling_rate
 from reeducate.signals.filters import CausalSos, sos_group_delay_s
 
 __all__ = [

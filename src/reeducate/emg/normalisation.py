@@ -24,8 +24,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from reeducate.emg.recording import check_sampling_rate
 from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.signals.checks import check_sampling_rate
 
 __all__ = ["MvcMethod", "MvcReference", "mvc_reference", "to_pct_mvc"]
 

@@ -60,8 +60,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import signal as sps
 
 from reeducate.emg.envelope import lowpass_sos, teager_kaiser
-from reeducate.emg.recording import check_sampling_rate
 from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.signals.checks import check_sampling_rate
 
 __all__ = [
     "ONSET_METHODS",

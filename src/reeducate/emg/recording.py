@@ -9,30 +9,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reeducate.errors import InvalidParameterError, NotFoundError, SignalQualityError
+from reeducate.signals.checks import check_sampling_rate
 
-__all__ = ["MICROVOLTS_PER_VOLT", "EmgRecording", "check_sampling_rate"]
+__all__ = ["MICROVOLTS_PER_VOLT", "EmgRecording"]
 
 #: Display factor: EMG amplitudes are computed in volts and shown in microvolts.
 MICROVOLTS_PER_VOLT: Final[float] = 1e6
-
-
-def check_sampling_rate(sampling_rate_hz: float, /, *, minimum_hz: float = 0.0) -> float:
-    """Return ``sampling_rate_hz`` as a float after checking it is finite and > ``minimum_hz``.
-
-    >>> check_sampling_rate(2000)
-    2000.0
-    """
-    if isinstance(sampling_rate_hz, bool) or not isinstance(
-        sampling_rate_hz, int | float | np.integer | np.floating
-    ):
-        raise InvalidParameterError(f"sampling_rate_hz must be a number; got {sampling_rate_hz!r}")
-    rate = float(sampling_rate_hz)
-    if not (np.isfinite(rate) and rate > minimum_hz and rate > 0):
-        raise InvalidParameterError(
-            f"sampling_rate_hz must be a finite number > {max(minimum_hz, 0.0):g}; "
-            f"got {sampling_rate_hz!r}"
-        )
-    return rate
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -77,6 +77,7 @@ from reeducate.errors import (
 )
 from reeducate.movement.reps import RepetitionAnalysis, segment_repetitions
 from reeducate.movement.smoothness import SmoothnessResult, movement_smoothness
+from reeducate.signals.checks import check_sampling_rate
 from reeducate.signals.filters import zero_phase_butterworth
 
 __all__ = [
@@ -120,19 +121,6 @@ _AXES: Final = {"x": 0, "y": 1, "z": 2}
 
 # --------------------------------------------------------------------------------------------
 # Checks
-
-
-def _check_rate(sampling_rate_hz: float) -> float:
-    if (
-        isinstance(sampling_rate_hz, bool)
-        or not isinstance(sampling_rate_hz, int | float | np.integer | np.floating)
-        or not math.isfinite(float(sampling_rate_hz))
-        or sampling_rate_hz <= 0
-    ):
-        raise InvalidParameterError(
-            f"sampling_rate_hz must be a finite number > 0; got {sampling_rate_hz!r}"
-        )
-    return float(sampling_rate_hz)
 
 
 def _check_positive(name: str, value: float) -> float:
@@ -287,7 +275,7 @@ class ImuRecording:
     start_time_s: float = 0.0
 
     def __post_init__(self) -> None:
-        _check_rate(self.sampling_rate_hz)
+        check_sampling_rate(self.sampling_rate_hz)
         sensors = tuple(self.sensors)
         if not sensors:
             raise InvalidParameterError("sensors must hold at least one ImuSensor; got none")
@@ -445,7 +433,7 @@ def segment_strides(
     >>> strides.start_sample.tolist(), strides.end_sample.tolist()
     ([5, 105, 205], [105, 205, 305])
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     if method != "preswing_peak":
         raise InvalidParameterError(f"method must be 'preswing_peak'; got {method!r}")
     pitch = _series(pitch_rate_rad_s, name="pitch_rate_rad_s", min_samples=3)
@@ -528,7 +516,7 @@ class StrideMatch:
 
     def boundary_errors_s(self, *, sampling_rate_hz: float) -> FloatArray:
         """All start and end errors, in seconds."""
-        fs = _check_rate(sampling_rate_hz)
+        fs = check_sampling_rate(sampling_rate_hz)
         return np.concatenate((self.start_error_samples, self.end_error_samples)) / fs
 
 
@@ -706,7 +694,7 @@ def estimate_orientation(
     >>> round(float(segment_inclination_deg(o, segment_axis="z")[-1]), 6)
     30.0
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     if method != "madgwick":
         raise InvalidParameterError(f"method must be 'madgwick'; got {method!r}")
     gain = _check_positive("gain", gain)
@@ -891,7 +879,7 @@ def find_holds(
     >>> [(h.start_sample, h.stop_sample) for h in find_holds(g, sampling_rate_hz=100.0)]
     [(0, 97), (154, 300)]
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     gyr = _vector3(gyr_rad_s, name="gyr_rad_s")
     threshold = _check_positive("still_threshold_rad_s", still_threshold_rad_s)
     _check_positive("min_hold_s", min_hold_s)
@@ -1127,7 +1115,7 @@ def trunk_sway(
     >>> round(s.rms_ap_m_s2, 4), round(s.rms_ml_m_s2, 4)
     (0.1414, 0.0)
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     acc = _vector3(acc_m_s2, name="acc_m_s2", min_samples=max(16, round(fs)))
     cutoff = _check_positive("lowpass_hz", lowpass_hz)
     mean = acc.mean(axis=0)
@@ -1234,7 +1222,7 @@ def time_to_loss_of_balance(
     >>> 6.9 < loss.time_s < 7.0, loss.criterion
     (True, 'acceleration')
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     acc = _vector3(acc_m_s2, name="acc_m_s2", min_samples=16)
     gyr = _vector3(gyr_rad_s, name="gyr_rad_s", min_samples=16)
     if acc.shape != gyr.shape:
@@ -1486,7 +1474,7 @@ def phase_bounds(
     >>> [(k, p) for k, p, _, _ in phase_bounds(speed, reps, sampling_rate_hz=100.0)]
     [(0, 'out'), (0, 'back'), (1, 'out'), (1, 'back')]
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     n = speed.size
     reps = repetitions.repetitions
     out: list[tuple[int, Literal["out", "back"], int, int]] = []

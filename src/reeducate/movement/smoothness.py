@@ -54,6 +54,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.signals.checks import check_sampling_rate
 
 __all__ = [
     "JerkDataType",
@@ -77,19 +78,6 @@ _DERIVATIVE_ORDER: Final[dict[str, int]] = {
 
 #: Fewest samples for a meaningful metric (a second difference needs 3; ask for a few more).
 MIN_SAMPLES: Final = 4
-
-
-def _check_rate(sampling_rate_hz: float) -> float:
-    if (
-        isinstance(sampling_rate_hz, bool)
-        or not isinstance(sampling_rate_hz, int | float | np.integer | np.floating)
-        or not math.isfinite(float(sampling_rate_hz))
-        or sampling_rate_hz <= 0
-    ):
-        raise InvalidParameterError(
-            f"sampling_rate_hz must be a finite number > 0; got {sampling_rate_hz!r}"
-        )
-    return float(sampling_rate_hz)
 
 
 def _as_signal(signal: ArrayLike, /, *, name: str, allow_vector: bool) -> NDArray[np.float64]:
@@ -179,7 +167,7 @@ def sparc_spectrum(
     >>> round(out.sparc, 5), out.frequency_hz.size, round(out.adaptive_cutoff_hz, 3)
     (-1.41403, 4096, 1.221)
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     v = _as_signal(speed, name="speed", allow_vector=False)
     _check_speed(v)
     if (
@@ -331,7 +319,7 @@ def dimensionless_jerk(
     >>> round(dimensionless_jerk(np.exp(-5 * t**2), sampling_rate_hz=100.0), 5)
     -335.74684
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     if data_type not in _DERIVATIVE_ORDER:
         raise InvalidParameterError(
             f"data_type must be one of {sorted(_DERIVATIVE_ORDER)}; got {data_type!r}"
@@ -431,7 +419,7 @@ def movement_smoothness(
     >>> round(r.sparc, 5), round(r.log_dimensionless_jerk, 5), r.duration_s
     (-1.41403, -5.81636, 2.0)
     """
-    fs = _check_rate(sampling_rate_hz)
+    fs = check_sampling_rate(sampling_rate_hz)
     x = _as_signal(signal, name=data_type, allow_vector=data_type != "speed")
     if data_type == "speed":
         spectral = sparc(

@@ -29,9 +29,10 @@ from numpy.typing import ArrayLike
 from reeducate.balance.metrics import dynamic, ellipse, positional, spectral
 from reeducate.balance.metrics import stochastic as _stochastic
 from reeducate.balance.metrics import sway_density as _sway_density
-from reeducate.balance.metrics.positional import centre_cop, check_sampling_rate
+from reeducate.balance.metrics.positional import centre_cop
 from reeducate.balance.metrics.spectral import cop_power_spectrum
 from reeducate.errors import InvalidParameterError, SignalQualityError, SignalQualityWarning
+from reeducate.signals.checks import check_sampling_rate
 
 if TYPE_CHECKING:
     from reeducate.balance.conventions import SwayConventions

@@ -52,9 +52,9 @@ from reeducate.balance.metrics.positional import (
     CentredCop,
     FloatArray,
     centre_cop,
-    check_sampling_rate,
     positional_from_centred,
 )
+from reeducate.signals.checks import check_sampling_rate
 
 if TYPE_CHECKING:
     from reeducate.balance.conventions import DurationConvention, SwayConventions

@@ -103,19 +103,6 @@ class CentredCop:
         return int(self.ap.shape[0])
 
 
-def check_sampling_rate(sampling_rate_hz: float, /) -> float:
-    """Return ``sampling_rate_hz`` as a float, or raise :class:`InvalidParameterError`."""
-    try:
-        fs = float(sampling_rate_hz)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(
-            f"sampling_rate_hz must be a finite number > 0; got {sampling_rate_hz!r}"
-        ) from None
-    if not (math.isfinite(fs) and fs > 0):
-        raise InvalidParameterError(f"sampling_rate_hz must be a finite number > 0; got {fs!r}")
-    return fs
-
-
 def centre_cop(
     ap_m: ArrayLike,
     ml_m: ArrayLike,

@@ -43,9 +43,9 @@ from reeducate.balance.metrics.positional import (
     CentredCop,
     FloatArray,
     centre_cop,
-    check_sampling_rate,
 )
 from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.signals.checks import check_sampling_rate
 from reeducate.signals.spectra import welch_psd
 
 if TYPE_CHECKING:
