@@ -39,6 +39,20 @@ _MOMENT_UNITS = {"nmm": 1e-3, "n.mm": 1e-3, "n*mm": 1e-3, "n·mm": 1e-3, "nm": 1
 _LENGTH_UNITS = {"mm": 1e-3, "cm": 1e-2, "m": 1.0}
 
 
+def open_c3d(path: str | Path, /, *, name: str) -> Any:
+    """The ``ezc3d.c3d`` object of a C3D file (ezc3d's C++ chatter kept off stdout);
+    :class:`FileFormatError` naming ``name`` when ezc3d is missing or cannot read it."""
+    try:
+        import ezc3d
+    except ImportError:  # pragma: no cover - installed with the c3d extra
+        raise FileFormatError(f"{name}: reading C3D needs ezc3d; install reeducate[c3d]") from None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return ezc3d.c3d(str(path))
+    except Exception as exc:  # ezc3d raises plain RuntimeError/IOError with C++ messages
+        raise FileFormatError(f"{name}: cannot be read as C3D ({type(exc).__name__})") from None
+
+
 def _param(params: Any, group: str, key: str, *, name: str) -> Any:
     try:
         return params[group][key]["value"]
@@ -66,15 +80,7 @@ def read_c3d(path: str | Path, /, *, name: str, options: DelimitedOptions) -> Co
     UnitError
         Unknown ANALOG:UNITS or POINT:UNITS.
     """
-    try:
-        import ezc3d
-    except ImportError:  # pragma: no cover - installed with the c3d extra
-        raise FileFormatError(f"{name}: reading C3D needs ezc3d; install reeducate[c3d]") from None
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            c3d = ezc3d.c3d(str(path))
-    except Exception as exc:  # ezc3d raises plain RuntimeError/IOError with C++ messages
-        raise FileFormatError(f"{name}: cannot be read as C3D ({type(exc).__name__})") from None
+    c3d = open_c3d(path, name=name)
     params = c3d["parameters"]
     if "FORCE_PLATFORM" not in params:
         raise FileFormatError(f"{name}: no FORCE_PLATFORM parameters; expected force-plate data")

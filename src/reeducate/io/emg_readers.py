@@ -405,15 +405,9 @@ def _read_xdf(path: Path, *, name: str, options: EmgReadOptions) -> EmgRecording
 
 
 def _read_c3d(path: Path, *, name: str, options: EmgReadOptions) -> EmgRecording:
-    try:
-        import ezc3d
-    except ImportError:  # pragma: no cover - installed with the c3d extra
-        raise FileFormatError(f"{name}: reading C3D needs ezc3d; install reeducate[c3d]") from None
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            c3d = ezc3d.c3d(str(path))
-    except Exception as exc:  # ezc3d raises RuntimeError with C++ messages
-        raise FileFormatError(f"{name}: cannot be read as C3D ({type(exc).__name__})") from None
+    from reeducate.io.c3d import open_c3d
+
+    c3d = open_c3d(path, name=name)
     params = c3d["parameters"]
     try:
         labels = [str(v).strip() for v in params["ANALOG"]["LABELS"]["value"]]

@@ -26,7 +26,6 @@ nearest the previous choice (a simple tracker; frames with nobody are missing).
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import re
@@ -336,17 +335,9 @@ def read_c3d_markers(path: str | Path, /, *, vertical_axis: int = 2) -> Keypoint
     p = Path(path)
     if not p.exists():
         raise NotFoundError(f"file {p.name!r} does not exist")
-    try:
-        import ezc3d
-    except ImportError:  # pragma: no cover - installed with the c3d extra
-        raise FileFormatError(
-            f"{p.name}: reading C3D needs ezc3d; install reeducate[c3d]"
-        ) from None
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            c3d = ezc3d.c3d(str(p))
-    except Exception as exc:
-        raise FileFormatError(f"{p.name}: cannot be read as C3D ({type(exc).__name__})") from None
+    from reeducate.io.c3d import open_c3d
+
+    c3d = open_c3d(p, name=p.name)
     params = c3d["parameters"]
     labels = [str(s).strip() for s in params["POINT"]["LABELS"]["value"]]
     points = np.asarray(c3d["data"]["points"], dtype=np.float64)  # (4, n_markers, n_frames)

@@ -163,144 +163,10 @@ def zero_phase_butterworth(
     return np.asarray(sps.sosfiltfilt(sos, arr, axis=0), dtype=np.float64)
 
 
-class CausalButterworth:
-    """One-pass (causal) Butterworth filter that carries its state between calls.
-
-    Use it for live feedback: feed chunks as they arrive with :meth:`process`; the output is
-    identical to filtering the concatenated signal at once. A causal filter cannot be
-    zero-phase: the output lags the input by the group delay, which for a low-pass is largest
-    near the cut-off and equals :attr:`group_delay_s` at DC (about 0.040 s for order 4 at 10 Hz
-    and 100 Hz sampling; analog value 2.613 / (2 pi fc)). The state starts at the steady state
-    for the first sample (``sosfilt_zi``), so a signal that starts at a constant offset does not
-    ring.
-
-    Parameters
-    ----------
-    sampling_rate_hz, cutoff_hz : float
-        Sampling rate and -3 dB cut-off in Hz.
-    order : int
-        Filter order (>= 1).
-    btype : {"lowpass", "highpass"}
-    n_channels : int
-        Number of channels (columns) per sample; chunks are (n, n_channels) or (n,) for one.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> f = CausalButterworth(sampling_rate_hz=100.0, cutoff_hz=10.0, order=4)
-    >>> x = np.random.default_rng(0).normal(size=200)
-    >>> y = np.concatenate([f.process(x[:50]), f.process(x[50:])])
-    >>> g = CausalButterworth(sampling_rate_hz=100.0, cutoff_hz=10.0, order=4)
-    >>> bool(np.allclose(y, g.process(x), rtol=0, atol=1e-12))
-    True
-    >>> round(f.group_delay_s, 4)
-    0.0402
-    """
-
-    __slots__ = ("_n_channels", "_sos", "_zi", "cutoff_hz", "order", "sampling_rate_hz")
-
-    def __init__(
-        self,
-        *,
-        sampling_rate_hz: float,
-        cutoff_hz: float,
-        order: int,
-        btype: BandType = "lowpass",
-        n_channels: int = 1,
-    ) -> None:
-        sos = butterworth_coefficients(
-            sampling_rate_hz=sampling_rate_hz,
-            cutoff_hz=cutoff_hz,
-            order=order,
-            btype=btype,
-            form="sos",
-        )
-        assert not isinstance(sos, tuple)
-        if n_channels < 1:
-            raise InvalidParameterError(f"n_channels must be >= 1; got {n_channels!r}")
-        self._sos = sos
-        self._n_channels = int(n_channels)
-        self._zi: NDArray[np.float64] | None = None
-        self.sampling_rate_hz = float(sampling_rate_hz)
-        self.cutoff_hz = float(cutoff_hz)
-        self.order = int(order)
-
-    @property
-    def group_delay_s(self) -> float:
-        """Group delay at 0 Hz in seconds (the lag of slow movements)."""
-        b, a = sps.sos2tf(self._sos)
-        _, gd = sps.group_delay((b, a), w=[0.0])
-        return float(gd[0]) / self.sampling_rate_hz
-
-    def reset(self) -> None:
-        """Forget the state (the next chunk starts a new signal)."""
-        self._zi = None
-
-    def process(self, chunk: ArrayLike, /) -> NDArray[np.float64]:
-        """Filter the next chunk (shape (n,) or (n, n_channels)); returns the same shape."""
-        arr = np.asarray(chunk, dtype=np.float64)
-        two_d = arr.reshape(arr.shape[0], -1) if arr.ndim else arr.reshape(1, 1)
-        if two_d.shape[1] != self._n_channels:
-            raise InvalidParameterError(
-                f"chunk must have {self._n_channels} channel(s); got shape {arr.shape}"
-            )
-        if two_d.shape[0] == 0:
-            return arr.copy()
-        if self._zi is None:
-            zi0 = sps.sosfilt_zi(self._sos)  # (n_sections, 2)
-            self._zi = zi0[:, :, None] * two_d[0][None, None, :]
-        out, self._zi = sps.sosfilt(self._sos, two_d, axis=0, zi=self._zi)
-        return np.asarray(out, dtype=np.float64).reshape(arr.shape)
-
-
-def sos_group_delay_s(
-    sos: ArrayLike, /, *, sampling_rate_hz: float, frequency_hz: float
-) -> float:
-    """Group delay in seconds of a second-order-sections filter at one frequency.
-
-    Computed from the phase of the cascade's frequency response (a central difference of the
-    unwrapped phase, which stays accurate for sections with poles close to the unit circle,
-    where ``scipy.signal.group_delay`` of the expanded transfer function loses precision).
-
-    Parameters
-    ----------
-    sos : array_like, shape (n_sections, 6)
-    sampling_rate_hz : float
-        Sampling rate in Hz (> 0).
-    frequency_hz : float
-        Frequency at which the delay is wanted, ``0 <= frequency_hz < sampling_rate_hz / 2``.
-
-    Examples
-    --------
-    >>> sos = butterworth_coefficients(sampling_rate_hz=100.0, cutoff_hz=10.0, order=4,
-    ...                                form="sos")
-    >>> round(sos_group_delay_s(sos, sampling_rate_hz=100.0, frequency_hz=0.0), 4)
-    0.0402
-    """
-    arr = np.asarray(sos, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[1] != 6:
-        raise InvalidParameterError(f"sos must have shape (n_sections, 6); got {arr.shape}")
-    if not (np.isfinite(sampling_rate_hz) and sampling_rate_hz > 0):
-        raise InvalidParameterError(f"sampling_rate_hz must be > 0; got {sampling_rate_hz!r}")
-    if not (np.isfinite(frequency_hz) and 0 <= frequency_hz < 0.5 * sampling_rate_hz):
-        raise InvalidParameterError(
-            f"frequency_hz must be >= 0 and < {0.5 * sampling_rate_hz:g} Hz; got {frequency_hz!r}"
-        )
-    step = 1e-4 * sampling_rate_hz / 2.0
-    if frequency_hz - step < 0:
-        freqs = np.array([frequency_hz, frequency_hz + step])
-    else:
-        freqs = np.array([frequency_hz - step, frequency_hz + step])
-    _, h = sps.sosfreqz(arr, worN=freqs, fs=sampling_rate_hz)
-    phase = np.unwrap(np.angle(h))
-    # tau = -dphi/domega, omega in rad/s
-    return float(-(phase[1] - phase[0]) / (2.0 * np.pi * (freqs[1] - freqs[0])))
-
-
 class CausalSos:
     """A causal second-order-sections filter that carries its state from chunk to chunk.
 
-    The generic form of :class:`CausalButterworth` for any ``sos`` design (band-pass, notch,
+    The general form of :class:`CausalButterworth`, for any ``sos`` design (band-pass, notch,
     cascades). Filtering a signal chunk by chunk gives exactly the output of
     ``scipy.signal.sosfilt`` on the whole signal with the same initial state.
 
@@ -370,3 +236,113 @@ class CausalSos:
                 self._zi = np.zeros((self._sos.shape[0], 2, self._n_channels))
         out, self._zi = sps.sosfilt(self._sos, two_d, axis=0, zi=self._zi)
         return np.asarray(out, dtype=np.float64).reshape(arr.shape)
+
+
+class CausalButterworth(CausalSos):
+    """One-pass (causal) Butterworth filter that carries its state between calls.
+
+    Use it for live feedback: feed chunks as they arrive with :meth:`process`; the output is
+    identical to filtering the concatenated signal at once. A causal filter cannot be
+    zero-phase: the output lags the input by the group delay, which for a low-pass is largest
+    near the cut-off and equals :attr:`group_delay_s` at DC (about 0.040 s for order 4 at 10 Hz
+    and 100 Hz sampling; analog value 2.613 / (2 pi fc)). The state starts at the steady state
+    for the first sample (``sosfilt_zi``), so a signal that starts at a constant offset does not
+    ring.
+
+    Parameters
+    ----------
+    sampling_rate_hz, cutoff_hz : float
+        Sampling rate and -3 dB cut-off in Hz.
+    order : int
+        Filter order (>= 1).
+    btype : {"lowpass", "highpass"}
+    n_channels : int
+        Number of channels (columns) per sample; chunks are (n, n_channels) or (n,) for one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = CausalButterworth(sampling_rate_hz=100.0, cutoff_hz=10.0, order=4)
+    >>> x = np.random.default_rng(0).normal(size=200)
+    >>> y = np.concatenate([f.process(x[:50]), f.process(x[50:])])
+    >>> g = CausalButterworth(sampling_rate_hz=100.0, cutoff_hz=10.0, order=4)
+    >>> bool(np.allclose(y, g.process(x), rtol=0, atol=1e-12))
+    True
+    >>> round(f.group_delay_s, 4)
+    0.0402
+    """
+
+    __slots__ = ("cutoff_hz", "order", "sampling_rate_hz")
+
+    def __init__(
+        self,
+        *,
+        sampling_rate_hz: float,
+        cutoff_hz: float,
+        order: int,
+        btype: BandType = "lowpass",
+        n_channels: int = 1,
+    ) -> None:
+        sos = butterworth_coefficients(
+            sampling_rate_hz=sampling_rate_hz,
+            cutoff_hz=cutoff_hz,
+            order=order,
+            btype=btype,
+            form="sos",
+        )
+        assert not isinstance(sos, tuple)
+        super().__init__(sos, n_channels=n_channels, initial="steady")
+        self.sampling_rate_hz = float(sampling_rate_hz)
+        self.cutoff_hz = float(cutoff_hz)
+        self.order = int(order)
+
+    @property
+    def group_delay_s(self) -> float:
+        """Group delay at 0 Hz in seconds (the lag of slow movements)."""
+        b, a = sps.sos2tf(self._sos)
+        _, gd = sps.group_delay((b, a), w=[0.0])
+        return float(gd[0]) / self.sampling_rate_hz
+
+
+def sos_group_delay_s(
+    sos: ArrayLike, /, *, sampling_rate_hz: float, frequency_hz: float
+) -> float:
+    """Group delay in seconds of a second-order-sections filter at one frequency.
+
+    Computed from the phase of the cascade's frequency response (a central difference of the
+    unwrapped phase, which stays accurate for sections with poles close to the unit circle,
+    where ``scipy.signal.group_delay`` of the expanded transfer function loses precision).
+
+    Parameters
+    ----------
+    sos : array_like, shape (n_sections, 6)
+    sampling_rate_hz : float
+        Sampling rate in Hz (> 0).
+    frequency_hz : float
+        Frequency at which the delay is wanted, ``0 <= frequency_hz < sampling_rate_hz / 2``.
+
+    Examples
+    --------
+    >>> sos = butterworth_coefficients(sampling_rate_hz=100.0, cutoff_hz=10.0, order=4,
+    ...                                form="sos")
+    >>> round(sos_group_delay_s(sos, sampling_rate_hz=100.0, frequency_hz=0.0), 4)
+    0.0402
+    """
+    arr = np.asarray(sos, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[1] != 6:
+        raise InvalidParameterError(f"sos must have shape (n_sections, 6); got {arr.shape}")
+    if not (np.isfinite(sampling_rate_hz) and sampling_rate_hz > 0):
+        raise InvalidParameterError(f"sampling_rate_hz must be > 0; got {sampling_rate_hz!r}")
+    if not (np.isfinite(frequency_hz) and 0 <= frequency_hz < 0.5 * sampling_rate_hz):
+        raise InvalidParameterError(
+            f"frequency_hz must be >= 0 and < {0.5 * sampling_rate_hz:g} Hz; got {frequency_hz!r}"
+        )
+    step = 1e-4 * sampling_rate_hz / 2.0
+    if frequency_hz - step < 0:
+        freqs = np.array([frequency_hz, frequency_hz + step])
+    else:
+        freqs = np.array([frequency_hz - step, frequency_hz + step])
+    _, h = sps.sosfreqz(arr, worN=freqs, fs=sampling_rate_hz)
+    phase = np.unwrap(np.angle(h))
+    # tau = -dphi/domega, omega in rad/s
+    return float(-(phase[1] - phase[0]) / (2.0 * np.pi * (freqs[1] - freqs[0])))
