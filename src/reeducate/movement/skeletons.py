@@ -95,35 +95,6 @@ BODY25: Final[tuple[str, ...]] = (
 )
 """OpenPose BODY_25, in output order."""
 
-BODY25B: Final[tuple[str, ...]] = (
-    "nose",
-    "left_eye",
-    "right_eye",
-    "left_ear",
-    "right_ear",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-    "neck",
-    "head_top",
-    "left_big_toe",
-    "left_small_toe",
-    "left_heel",
-    "right_big_toe",
-    "right_small_toe",
-    "right_heel",
-)
-"""OpenPose BODY_25B (Pose2Sim's default OpenPose model), in output order."""
-
 COCO17: Final[tuple[str, ...]] = (
     "nose",
     "left_eye",
@@ -144,6 +115,20 @@ COCO17: Final[tuple[str, ...]] = (
     "right_ankle",
 )
 """COCO-17 keypoints (also MoveNet, RTMPose body, YOLO-pose), in output order."""
+
+BODY25B: Final[tuple[str, ...]] = (
+    *COCO17,  # BODY_25B starts with COCO-17's keypoints, in the same order
+    "neck",
+    "head_top",
+    "left_big_toe",
+    "left_small_toe",
+    "left_heel",
+    "right_big_toe",
+    "right_small_toe",
+    "right_heel",
+)
+"""OpenPose BODY_25B (Pose2Sim's default OpenPose model), in output order."""
+
 
 SKELETONS: Final[dict[str, tuple[str, ...]]] = {
     "mediapipe33": MEDIAPIPE33,
