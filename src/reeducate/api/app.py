@@ -69,6 +69,7 @@ def create_app(settings: Settings, /) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         from reeducate.services.care import open_store
+        from reeducate.web.templating import compile_templates
         from reeducate.web.therapist import start_list_warmup
 
         context.store = open_store(settings.resolved_database_url(), actor=STORE_ACTOR)
@@ -76,7 +77,11 @@ def create_app(settings: Settings, /) -> FastAPI:
         if freeze is not None:
             freeze()
         # The patient lists computed ahead, in a daemon thread, while the first requests come.
-        stop_warmup = start_list_warmup(context.store, after_pass=freeze)
+        stop_warmup = start_list_warmup(
+            context.store,
+            after_pass=freeze,
+            prepare=lambda: compile_templates(_app.state.templates),
+        )
         try:
             yield
         finally:

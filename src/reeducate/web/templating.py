@@ -78,3 +78,12 @@ def build_templates(assets: InstalledAssets, /) -> Jinja2Templates:
     env.filters["words"] = words
     env.filters["region_label"] = region_label
     return Jinja2Templates(env=env)
+
+
+def compile_templates(templates: Jinja2Templates, /) -> int:
+    """Compile every page template now (the application's start-up warm-up), so that the first
+    request for a page does not pay it (about 65 ms for the chart); returns how many."""
+    names = templates.env.list_templates(extensions=["html"])
+    for name in names:
+        templates.env.get_template(name)
+    return len(names)

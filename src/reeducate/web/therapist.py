@@ -95,6 +95,7 @@ if TYPE_CHECKING:
     from reeducate.clinic.care import (
         BalanceTrialRecord,
         EpisodeOfCare,
+        Patient,
         PlanOfCare,
         Prescription,
         TreatmentSession,
@@ -682,14 +683,41 @@ def _warm_figures(today: date) -> None:
     )
 
 
+def _warm_chart(store: CareStore, /, *, today: date) -> None:
+    """Read and build one chart (the first patient's; nothing shown, nothing audited), so that
+    the first chart a therapist opens does not pay the first-use costs of its code path (SQL
+    compilation, imports): about 300 ms measured on the benchmark clinic."""
+    from reeducate.store.engine import transaction
+    from reeducate.store.repositories import Repositories
+
+    library = store.exercises()
+    with transaction(store.factory, read_only=True) as session:
+        repos = Repositories(session, actor=store.actor, clock=store.clock)
+        first = next(
+            (codes[0][0] for clinic in repos.clinics.all()
+             if (codes := repos.patients.revisions(clinic_id=clinic.id))),
+            None,
+        )  # fmt: skip
+        if first is None:
+            return
+        records = _read_chart(repos, first, today=today, all_sessions=False, library=library)
+    _build_chart(first, records, today=today, library=library)
+
+
 def start_list_warmup(
-    store: CareStore, /, *, after_pass: Callable[[], None] | None = None
+    store: CareStore,
+    /,
+    *,
+    after_pass: Callable[[], None] | None = None,
+    prepare: Callable[[], object] | None = None,
 ) -> Callable[[], None]:
     """Fill :data:`LIST_CACHE` with every clinic's patients in a daemon thread (batch by
     batch, letting requests in between), after drawing one throw-away figure (matplotlib's
     import and font cache: about a second the first chart view would otherwise pay), and
     again each time the store's day changes (the day is in every key); returns the function
-    that stops it (it waits up to 10 s for the batch in progress). ``after_pass`` is called
+    that stops it (it waits up to 10 s for the batch in progress). ``prepare`` runs first (the
+    application compiles its templates there), then one chart is read and built
+    (:func:`_warm_chart`). ``after_pass`` is called
     after each pass over every clinic (the server freezes the new cache entries there). Logs
     clinic ids, counts and times only; an error ends the warm-up (logged by its kind), never
     the application."""
@@ -700,7 +728,10 @@ def start_list_warmup(
         from reeducate.store.repositories import Repositories
 
         try:
+            if prepare is not None:
+                prepare()
             _warm_figures(today_of(store))
+            _warm_chart(store, today=today_of(store))
             while not stop.is_set():
                 today = today_of(store)
                 with transaction(store.factory, read_only=True) as session:
@@ -1253,56 +1284,15 @@ def patient_chart(
     """
     from reeducate.services.access import Resource, authorize_view, record_view
     from reeducate.store.engine import transaction
-    from reeducate.web.balance_chart import balance_chart
 
     library = store.exercises()
     kinds = [Resource(kind) for kind in _CHART_RECORDS]
     with transaction(store.factory, read_only=True) as session:
         repos = _repos(session, store, user)
         authorize_view(repos, user, patient_code=code, resources=kinds)  # before any read
-        patient = repos.patients.get(code)
-        episodes = repos.episodes.for_patient(code)
-        episode, plan = _current_plan(repos, episodes)
-        # The plan's prescriptions once: the one in force, and the engine's history.
-        prescriptions = [] if plan is None else repos.prescriptions.for_plan(plan.id)
-        prescription = _in_force(prescriptions, today)
-        total = repos.sessions.count(code, until=today)
-        if all_sessions:
-            shown = repos.sessions.for_patient(code, until=today)
-        else:
-            shown = repos.sessions.latest(code, until=today, limit=CHART_SESSIONS)
-        window = _symptom_window(repos, code, shown, total=total, today=today)
-        visits = 0
-        if plan is not None:
-            visits = repos.sessions.treatment_visits(
-                plan.episode_id, since=plan.start_date, until=today
-            )
-        with_trials = repos.sessions.with_trials(code, until=today)
-        scores = repos.outcome_scores.for_patient(code)
-        trials = repos.trials.for_patient(code)
-        traced = repos.trials.with_trace([t.id for t in trials])
-        decisions = repos.decisions.for_patient(code)
-        recommendations: tuple[ExerciseProgress, ...] = ()
-        note: str | None = None
-        if episode is None or plan is None or prescription is None:
-            note = "no prescription in force"
-        else:
-            try:
-                recommendations = _chart_progress(
-                    repos,
-                    code,
-                    episode=episode,
-                    plan=plan,
-                    prescription=prescription,
-                    prescriptions=prescriptions,
-                    shown=shown,
-                    total=total,
-                    visits=visits,
-                    today=today,
-                    library=library,
-                )
-            except ReeducateError as exc:
-                note = str(exc)
+        records = _read_chart(
+            repos, code, today=today, all_sessions=all_sessions, library=library
+        )
     with transaction(store.factory) as session:
         record_view(
             _repos(session, store, user),
@@ -1310,15 +1300,30 @@ def patient_chart(
             patient_code=code,
             records={
                 Resource.PATIENT: [code],
-                Resource.EPISODE: [e.id for e in episodes],
-                Resource.PLAN: [] if plan is None else [plan.id],
-                Resource.PRESCRIPTION: [] if prescription is None else [prescription.id],
-                Resource.SESSION: [s.id for s in reversed(shown)],
-                Resource.OUTCOME_SCORE: [s.id for s in scores],
-                Resource.BALANCE_TRIAL: [t.id for t in trials],
-                Resource.DECISION: [d.id for d in decisions],
+                Resource.EPISODE: [e.id for e in records.episodes],
+                Resource.PLAN: [] if records.plan is None else [records.plan.id],
+                Resource.PRESCRIPTION: (
+                    [] if records.prescription is None else [records.prescription.id]
+                ),
+                Resource.SESSION: [s.id for s in reversed(records.shown)],
+                Resource.OUTCOME_SCORE: [s.id for s in records.scores],
+                Resource.BALANCE_TRIAL: [t.id for t in records.trials],
+                Resource.DECISION: [d.id for d in records.decisions],
             },
         )
+    return _build_chart(code, records, today=today, library=library)
+
+
+def _build_chart(
+    code: str, records: _ChartRecords, /, *, today: date, library: ExerciseLibrary
+) -> PatientChart:
+    """The chart of patient ``code`` from its records (no database access)."""
+    from reeducate.web.balance_chart import balance_chart
+
+    r = records
+    patient, plan, prescription, shown = r.patient, r.plan, r.prescription, r.shown
+    scores, trials, with_trials, traced = r.scores, r.trials, r.with_trials, r.traced
+    recommendations, decisions, total = r.recommendations, r.decisions, r.total
     names = {
         variant_id: library.get(variant_id).name
         for variant_id in {x.variant_id for s in shown for x in s.exercises}
@@ -1337,7 +1342,7 @@ def patient_chart(
         name=None if identity is None else identity.name,
         age_years=age_years,
         today=today,
-        episode=episode,
+        episode=r.episode,
         plan=plan,
         prescription=prescription,
         exercise_names=names,
@@ -1346,7 +1351,7 @@ def patient_chart(
         sessions_total=total,
         trends=_trends(scores, plan),
         recommendations=recommendations,
-        recommendations_note=note,
+        recommendations_note=r.note,
         trials=trial_views,
         balance_trends=_balance_trends(trial_views),
         # The sessions that attach a trial are all the balance figures read of the sessions.
@@ -1356,11 +1361,108 @@ def patient_chart(
         attention=_attention(
             plan=plan,
             prescription=prescription,
-            sessions=window,
-            visits=visits,
+            sessions=r.window,
+            visits=r.visits,
             waiting=waiting,
             today=today,
         ),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _ChartRecords:
+    """What a chart reads of a patient's records (one read-only transaction), and the engine's
+    recommendations made from them."""
+
+    patient: Patient
+    episodes: Sequence[EpisodeOfCare]
+    episode: EpisodeOfCare | None
+    plan: PlanOfCare | None
+    prescription: Prescription | None
+    shown: Sequence[TreatmentSession]
+    total: int
+    window: Sequence[TreatmentSession]
+    visits: int
+    with_trials: Sequence[TreatmentSession]
+    scores: Sequence[StoredOutcomeScore]
+    trials: Sequence[BalanceTrialRecord]
+    traced: frozenset[str]
+    decisions: Sequence[ProgressionDecisionRecord]
+    recommendations: tuple[ExerciseProgress, ...]
+    note: str | None
+
+
+def _read_chart(
+    repos: Repositories,
+    code: str,
+    /,
+    *,
+    today: date,
+    all_sessions: bool,
+    library: ExerciseLibrary,
+) -> _ChartRecords:
+    """The records of patient ``code``'s chart (callers authorize first; nothing is audited
+    here: :func:`patient_chart` audits what it shows)."""
+    patient = repos.patients.get(code)
+    episodes = repos.episodes.for_patient(code)
+    episode, plan = _current_plan(repos, episodes)
+    # The plan's prescriptions once: the one in force, and the engine's history.
+    prescriptions = [] if plan is None else repos.prescriptions.for_plan(plan.id)
+    prescription = _in_force(prescriptions, today)
+    total = repos.sessions.count(code, until=today)
+    if all_sessions:
+        shown = repos.sessions.for_patient(code, until=today)
+    else:
+        shown = repos.sessions.latest(code, until=today, limit=CHART_SESSIONS)
+    window = _symptom_window(repos, code, shown, total=total, today=today)
+    visits = 0
+    if plan is not None:
+        visits = repos.sessions.treatment_visits(
+            plan.episode_id, since=plan.start_date, until=today
+        )
+    with_trials = repos.sessions.with_trials(code, until=today)
+    scores = repos.outcome_scores.for_patient(code)
+    trials = repos.trials.for_patient(code)
+    traced = repos.trials.with_trace([t.id for t in trials])
+    decisions = repos.decisions.for_patient(code)
+    recommendations: tuple[ExerciseProgress, ...] = ()
+    note: str | None = None
+    if episode is None or plan is None or prescription is None:
+        note = "no prescription in force"
+    else:
+        try:
+            recommendations = _chart_progress(
+                repos,
+                code,
+                episode=episode,
+                plan=plan,
+                prescription=prescription,
+                prescriptions=prescriptions,
+                shown=shown,
+                total=total,
+                visits=visits,
+                today=today,
+                library=library,
+            )
+        except ReeducateError as exc:
+            note = str(exc)
+    return _ChartRecords(
+        patient=patient,
+        episodes=episodes,
+        episode=episode,
+        plan=plan,
+        prescription=prescription,
+        shown=shown,
+        total=total,
+        window=window,
+        visits=visits,
+        with_trials=with_trials,
+        scores=scores,
+        trials=trials,
+        traced=traced,
+        decisions=decisions,
+        recommendations=recommendations,
+        note=note,
     )
 
 
