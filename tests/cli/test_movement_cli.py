@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -201,3 +202,59 @@ def test_video_route_writes_annotated_copy(
     assert data["task_signal"]["view"] == "front"
     assert (tmp_path / "annotated.mp4").stat().st_size > 0
     assert (tmp_path / "movement_angles.png").is_file()
+
+
+def test_help_documents_video_and_imu_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["movement", "analyze", "--help"], capsys)
+    assert code == ExitCode.OK
+    text = flat(re.sub(r"[│╭╮╰╯─]", " ", out))  # rich's panel borders off
+    for option in ("--model", "--people", "--acc-unit", "--gyr-unit", "--sampling-rate-hz"):
+        assert option in text, option
+    assert "overestimates arms overhead" in text  # why full is the default
+    assert "lite" in text and "full" in text and "heavy" in text
+
+
+def test_imu_units_and_rep_table_through_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """gaitmap's slice (two annotated strides per foot, PROVENANCE): two foot rotation cycles."""
+    fixture = Path(__file__).resolve().parents[1] / "data" / "gaitmap_imu_slice.csv.gz"
+    argv = ["movement", "analyze", str(fixture), "--exercise", "co-sh-d2", "--sensor",
+            "left_sensor", "--sampling-rate-hz", "204.8"]  # fmt: skip
+    code, out, err = run([*argv, "--acc-unit", "m/s2", "--gyr-unit", "deg/s"], capsys)
+    assert code == ExitCode.OK, err
+    text = flat(out)
+    assert "segment angle from the IMU" in text
+    assert re.search(r"│\s+2\s+│", out)  # the rep table's second row
+    assert "dose done: 2 reps of 10" in text
+    code, out, err = run([*argv, "--format", "json"], capsys)
+    assert code == ExitCode.OK, err
+    data = json.loads(out)
+    # the slice holds two strides of the left foot: one rotation cycle of the foot each
+    assert len(data["repetitions"]) == data["summary"]["count"] == 2
+    assert all(r["rom"] > 45 for r in data["repetitions"])  # a foot pitches 60-100 deg in gait
+    # the same file read with the wrong units is refused, naming the unit, not analysed
+    code, _, err = run([*argv, "--acc-unit", "g"], capsys)
+    assert code != ExitCode.OK and "acc" in err.lower() and "Traceback" not in err
+    code, _, err = run([*argv, "--gyr-unit", "furlong/s"], capsys)
+    assert code == ExitCode.USAGE
+
+
+@pytest.mark.video
+@pytest.mark.slow
+@pytest.mark.shared_data
+def test_video_jumping_jacks_full_model_two_people(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's demo command with the validation's settings: exactly the 2 jumping jacks."""
+    video = shared_data / "movement" / "sports2d_demo.mp4"
+    argv = ["movement", "analyze", str(video), "--exercise", "co-sh-d2", "--side", "left",
+            "--view", "front", "--model", "full", "--people", "2", "--format", "json"]  # fmt: skip
+    code, out, err = run(argv, capsys)
+    assert code == ExitCode.OK, err
+    data = json.loads(out)
+    assert data["summary"]["count"] == 2 and data["summary"]["settings"]["method"] == "hysteresis"
+    # tops of the visual count (reference §1.3: frames 24 and 57), within 3 frames at 30 fps
+    peak_frames = np.array([r["peak_s"] * 30.0 for r in data["repetitions"]])
+    np.testing.assert_allclose(peak_frames, [24, 57], atol=3)
+    assert all(r["peak"] > 140 for r in data["repetitions"])  # arms above the head

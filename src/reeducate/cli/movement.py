@@ -41,6 +41,22 @@ class SkeletonChoice(StrEnum):
     body25b = "body25b"
 
 
+class PoseModelChoice(StrEnum):
+    lite = "lite"
+    full = "full"
+    heavy = "heavy"
+
+
+class AccUnitChoice(StrEnum):
+    m_s2 = "m/s2"
+    g = "g"
+
+
+class GyrUnitChoice(StrEnum):
+    deg_s = "deg/s"
+    rad_s = "rad/s"
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
@@ -80,9 +96,37 @@ def analyze(
         SkeletonChoice | None,
         typer.Option("--skeleton", help="OpenPose model of OpenPose JSON files."),
     ] = None,
+    model: Annotated[
+        PoseModelChoice,
+        typer.Option(
+            "--model",
+            help="Video: BlazePose model. full (default) is precise enough to measure; lite "
+            "is faster (38 fps against 29 at 640x480 on 2 cores) but overestimates arms "
+            "overhead; heavy is the most precise and slowest.",
+        ),
+    ] = PoseModelChoice.full,
+    people: Annotated[
+        int,
+        typer.Option(
+            "--people",
+            min=1,
+            help="Video: most persons looked for per frame (default 1, the patient; each extra "
+            "person costs time). The person measured is the one seen longest and largest.",
+        ),
+    ] = 1,
     sampling_rate_hz: Annotated[
         float | None,
         typer.Option("--sampling-rate-hz", help="IMU sampling rate when the file has no time."),
+    ] = None,
+    acc_unit: Annotated[
+        AccUnitChoice | None,
+        typer.Option("--acc-unit", help="IMU acceleration unit when the header does not tag it."),
+    ] = None,
+    gyr_unit: Annotated[
+        GyrUnitChoice | None,
+        typer.Option(
+            "--gyr-unit", help="IMU angular-velocity unit when the header does not tag it."
+        ),
     ] = None,
     sensor: Annotated[
         str | None,
@@ -114,6 +158,10 @@ def analyze(
         demonstration=demo,
         imu_sampling_rate_hz=sampling_rate_hz,
         imu_sensor=sensor,
+        imu_acc_unit=acc_unit.value if acc_unit else None,
+        imu_gyr_unit=gyr_unit.value if gyr_unit else None,
+        pose_model=model.value,
+        max_poses=people,
     )
     summary = service.analysis_to_dict(analysis)
     if out is not None:
@@ -143,6 +191,8 @@ def _print_table(analysis: MovementAnalysis) -> None:
     if task is not None:
         unit = "deg" if task.joint != "pelvis" else "rel."
         title += f": {task.label} [{unit}]"
+    elif analysis.source_kind == "imu" and analysis.repetitions is not None:
+        title += ": segment angle from the IMU [deg]"
     table = Table(title=title, title_justify="left")
     for header in ("rep", "start s", "dur. s", "ROM", "peak", "rise s", "hold s", "return s",
                    "rest s"):  # fmt: skip

@@ -48,7 +48,17 @@ angle between segments (180 at full extension): ``included = 180 - |flexion|``.
 
 Wrap and unwrap: each frame's angle lies in (-180, 180]; a curve is then unwrapped over time
 with a period of **360** deg (never 180, which folds true changes above 90 deg, a Sports2D
-smell) on each NaN-free run.
+smell) on each NaN-free run. To compare runs separated by gaps (or a curve that drifted by a
+turn, e.g. a somersault), :func:`wrap_deg` puts every value in one 360-deg window centred on
+the curve's :func:`circular_mean_deg`.
+
+Plane visibility: a 2-D recording measures an angle only while the person shows the camera
+that plane. A person who turns (a jumping jack facing the camera, then a turn and a back flip)
+is seen side-on for a while; :func:`plane_visibility` finds those frames per frame from the
+same shoulder-width / trunk-length ratio that :func:`detect_view` uses (signed, so a person
+who turns their back is not taken as facing the camera), as a running median over 0.5 s so
+a shrug at the top of a jump does not cut the curve; ``joint_angle(..., visible_only=True)``
+sets the angle to NaN (not measured) in the other frames.
 
 References
 ----------
@@ -63,6 +73,7 @@ doi:10.21105/joss.04362 (Sports2D/Pose2Sim angle definitions this table departs 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -146,6 +157,43 @@ def unwrap_deg(angle_deg: FloatArray, /) -> FloatArray:
 def _wrap(a: float) -> float:
     w = (a + 180.0) % 360.0 - 180.0
     return 180.0 if w == -180.0 else w
+
+
+def wrap_deg(angle_deg: FloatArray, /, *, center_deg: float = 0.0) -> FloatArray:
+    """Wrap angles into the 360-deg window ``(center_deg - 180, center_deg + 180]``.
+
+    NaN stays NaN. With ``center_deg=0`` this is the usual (-180, 180].
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> wrap_deg(np.array([190.0, 550.0, -170.0, np.nan]), center_deg=90.0).tolist()
+    [190.0, 190.0, 190.0, nan]
+    >>> wrap_deg(np.array([190.0, -180.0])).tolist()
+    [-170.0, 180.0]
+    """
+    x = np.asarray(angle_deg, dtype=np.float64)
+    w = (x - center_deg + 180.0) % 360.0 - 180.0
+    return np.asarray(np.where(w == -180.0, 180.0, w) + center_deg, dtype=np.float64)
+
+
+def circular_mean_deg(angle_deg: FloatArray, /) -> float:
+    """Circular mean of the finite values, in (-180, 180] (NaN when none or undefined).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> round(circular_mean_deg(np.array([170.0, -170.0, np.nan])), 6)
+    180.0
+    """
+    x = np.radians(np.asarray(angle_deg, dtype=np.float64))
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return float("nan")
+    s, c = float(np.mean(np.sin(x))), float(np.mean(np.cos(x)))
+    if np.hypot(s, c) < 1e-12:
+        return float("nan")
+    return _wrap(float(np.degrees(np.arctan2(s, c))))
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,12 +300,125 @@ def detect_view(series: KeypointSeries, /, *, frontal_width_ratio: float = 0.35)
                          evidence=evidence)  # fmt: skip
 
 
+def shoulder_width_ratio(series: KeypointSeries, /) -> FloatArray:
+    """Per frame ``(x(left shoulder) - x(right shoulder)) / trunk length`` of 2-D keypoints.
+
+    Positive when the person's left shoulder is on the image right (facing the camera),
+    negative with their back to it, near 0 side-on; NaN where a keypoint is missing. The
+    median of its absolute value is :attr:`ViewDetection.shoulder_width_ratio`.
+    """
+    ls, rs = _get(series, "left_shoulder"), _get(series, "right_shoulder")
+    trunk = np.linalg.norm(_get(series, "mid_shoulder") - _get(series, "mid_hip"), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((ls[:, 0] - rs[:, 0]) / trunk, dtype=np.float64)
+
+
+def plane_visibility(
+    series: KeypointSeries,
+    /,
+    *,
+    view: CameraView,
+    frontal_width_ratio: float = 0.35,
+    window_s: float = 0.5,
+) -> NDArray[np.bool_]:
+    """Frames in which a 2-D recording shows the person in the plane of ``view``.
+
+    The signed :func:`shoulder_width_ratio` is smoothed by a running median over
+    ``window_s`` (an odd number of frames; missing frames ignored) and compared with
+    ``frontal_width_ratio``, the threshold of :func:`detect_view`: ``front`` needs it above
+    the threshold, ``back`` below minus the threshold, a side view (``facing_right`` or
+    ``facing_left``) within it. Frames where the ratio is unknown (no shoulders or hips in the
+    whole window) are kept: an angle that needs those keypoints is NaN there anyway.
+
+    Parameters
+    ----------
+    series : KeypointSeries
+        2-D keypoints with shoulders and hips.
+    view : {"facing_right", "facing_left", "front", "back"}
+    frontal_width_ratio : float
+        Shoulder width / trunk length above which a person faces (or turns their back to) the
+        camera, > 0.
+    window_s : float
+        Length of the running median, >= 0 (0: frame by frame).
+
+    Returns
+    -------
+    ndarray of bool, shape (n_frames,)
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    >>> front = [[120.0, 100.0], [80.0, 100.0], [110.0, 200.0], [90.0, 200.0]]
+    >>> side = [[102.0, 100.0], [98.0, 100.0], [101.0, 200.0], [99.0, 200.0]]
+    >>> pos = np.array([front] * 20 + [side] * 20)              # turns side-on after 20 frames
+    >>> s = KeypointSeries(positions=pos, confidence=np.ones((40, 4)), keypoint_names=names,
+    ...                    frame_rate_hz=30.0, unit="px", skeleton="markers")
+    >>> seen = plane_visibility(s, view="front")
+    >>> int(seen.sum()), bool(seen[19]), bool(seen[20])
+    (20, True, False)
+    """
+    if series.n_dims != 2:
+        raise InvalidParameterError(
+            f"plane_visibility needs 2-D keypoints; got {series.n_dims}-D"
+        )
+    if view not in _VIEWS:
+        raise InvalidParameterError(f"view must be one of {list(_VIEWS)}; got {view!r}")
+    if not frontal_width_ratio > 0:
+        raise InvalidParameterError(
+            f"frontal_width_ratio must be > 0; got {frontal_width_ratio!r}"
+        )
+    if not window_s >= 0:
+        raise InvalidParameterError(f"window_s must be >= 0; got {window_s!r}")
+    ratio = shoulder_width_ratio(series)
+    half = round(window_s * series.frame_rate_hz) // 2
+    if half > 0 and ratio.size:
+        windows = np.lib.stride_tricks.sliding_window_view(
+            np.pad(ratio, half, mode="edge"), 2 * half + 1
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN windows give NaN
+            ratio = np.nanmedian(windows, axis=1)
+    known = np.isfinite(ratio)
+    with np.errstate(invalid="ignore"):
+        if view == "front":
+            seen = ratio > frontal_width_ratio
+        elif view == "back":
+            seen = ratio < -frontal_width_ratio
+        else:
+            seen = np.abs(ratio) <= frontal_width_ratio
+    return np.asarray(seen | ~known, dtype=np.bool_)
+
+
 _VIEW_PLANE: Final[dict[str, PlaneName]] = {
     "facing_right": "sagittal",
     "facing_left": "sagittal",
     "front": "frontal",
     "back": "frontal",
 }
+
+#: Smallest share of frames showing a plane for ``view="auto"`` to measure it there.
+MIN_PLANE_SHARE: Final = 0.1
+
+
+def _view_for_plane(series: KeypointSeries, plane: PlaneName) -> CameraView | None:
+    """The view of the frames that show ``plane`` (a person who turns), if enough do."""
+    known = np.isfinite(shoulder_width_ratio(series))
+    need = max(3, MIN_PLANE_SHARE * series.n_frames)
+    if plane == "frontal":
+        counts = {v: int((plane_visibility(series, view=v) & known).sum())
+                  for v in ("front", "back")}  # fmt: skip
+        best: CameraView = "front" if counts["front"] >= counts["back"] else "back"
+        return best if counts[best] >= need else None
+    side_on = plane_visibility(series, view="facing_right") & known
+    if plane != "sagittal" or side_on.sum() < need:
+        return None
+    only = series.with_positions(np.where(side_on[:, None, None], series.positions, np.nan))
+    try:
+        found = detect_view(only).view
+    except DomainRuleError:
+        return None
+    return found if _VIEW_PLANE[found] == "sagittal" else None
 
 
 class _Frame:
@@ -466,6 +627,7 @@ def joint_angle(
     angle: str,
     side: Side,
     view: CameraView | Literal["auto"] = "auto",
+    visible_only: bool = False,
 ) -> AngleCurve:
     """Compute one joint or segment angle from keypoints (see the module's convention table).
 
@@ -480,6 +642,13 @@ def joint_angle(
     view : {"auto", "facing_right", "facing_left", "front", "back"}
         Camera view of 2-D keypoints; ``"auto"`` detects it once (:func:`detect_view`).
         Ignored for 3-D keypoints.
+    visible_only : bool
+        2-D keypoints: NaN (not measured) in frames where the person does not show the
+        camera the angle's plane (:func:`plane_visibility`: side-on for a frontal angle,
+        facing or back to the camera for a sagittal one). With ``view="auto"``, a recording
+        whose prevailing view shows another plane is measured in the frames that show the
+        angle's plane when at least :data:`MIN_PLANE_SHARE` of the frames do (a person who
+        faces the camera for a while, then turns side-on). Ignored for 3-D keypoints.
 
     Raises
     ------
@@ -518,6 +687,8 @@ def joint_angle(
         used: CameraView | None
         if view == "auto":
             used = detect_view(series).view
+            if visible_only and _VIEW_PLANE[used] != plane:
+                used = _view_for_plane(series, plane) or used
         elif view in _VIEWS:
             used = view
         else:
@@ -534,6 +705,8 @@ def joint_angle(
     sign = 1.0 if side == "left" else -1.0
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = fn(frame, side, sign)
+    if visible_only and used is not None:
+        raw = np.where(plane_visibility(series, view=used), raw, np.nan)
     return AngleCurve(
         values_deg=unwrap_deg(np.asarray(raw, dtype=np.float64)),
         times_s=series.times_s,

@@ -14,6 +14,18 @@ repetitions are handled, as asked in opencap-processing#118):
    (peak - trough)``, the *hold* phase where it is above ``hold_level_ratio`` of that
    excursion, and the *half-width* at 50 %.
 
+**Hysteresis** (``method="hysteresis"``, for noisy or gapped curves such as 2-D video angles,
+where a person turns away or leaves the frame): a repetition is the signal rising from below a
+*low* level to above a *high* level (a Schmitt trigger, Schmitt 1938: noise between the
+levels cannot add a count); its peak is the highest sample before the signal next falls below
+the low level. The levels are given, or taken at ``hysteresis_ratios`` (30 %
+and 70 % by default) of the robust range. Gaps are not filled: the trigger's state carries over
+a gap (arms seen up before and after a gap are one repetition), nothing counts before the
+signal has been seen below the low level, and each repetition's troughs and events are
+searched in the NaN-free run that holds its peak (a repetition cut by a gap ends at the gap).
+A peak-prominence count needs both sides of a peak and misses a last repetition that a gap
+cuts; this one does not.
+
 Per repetition: range of motion ``peak - min(trough before, trough after)``; duration
 ``end - start``; tempo = rise (start -> reaching the hold level), hold, return (leaving the
 hold level -> end); rest before (previous end -> start). Across repetitions: mean, SD and
@@ -24,6 +36,8 @@ References
 ----------
 Uhlrich SD et al. (2023) OpenCap: human movement dynamics from smartphone videos. PLoS Comput
 Biol 19(10):e1011462, doi:10.1371/journal.pcbi.1011462.
+Schmitt OH (1938) A thermionic trigger. J Sci Instrum 15(1):24-26,
+doi:10.1088/0950-7671/15/1/305 (hysteresis between two levels).
 Robinson RO, Herzog W, Nigg BM (1987) Use of force platform variables to quantify the effects
 of chiropractic manipulation on gait symmetry. J Manipulative Physiol Ther 10(4):172-176
 (symmetry index).
@@ -119,6 +133,11 @@ class RepetitionAnalysis:
         negated signal: ``rom`` stays positive).
     min_prominence_ratio, min_interval_s, rest_level_ratio, hold_level_ratio : float
         The settings.
+    method : {"prominence", "hysteresis"}
+        How repetitions were found (see the module).
+    levels : tuple of float or None
+        ``(low, high)`` levels of the hysteresis, in the signal's unit (for ``"troughs"``, a
+        repetition falls from above ``high`` to below ``low``); None for ``"prominence"``.
     """
 
     repetitions: tuple[Repetition, ...]
@@ -133,6 +152,8 @@ class RepetitionAnalysis:
     min_interval_s: float
     rest_level_ratio: float
     hold_level_ratio: float
+    method: Literal["prominence", "hysteresis"] = "prominence"
+    levels: tuple[float, float] | None = None
 
     @property
     def count(self) -> int:
@@ -162,6 +183,34 @@ def _fall_crossing(x: FloatArray, peak: int, hi: int, level: float) -> float:
     return (k - 1) + float((x0 - level) / (x0 - x1))
 
 
+def _hysteresis_peaks(x: FloatArray, low: float, high: float) -> NDArray[np.intp]:
+    """Peaks of the rises from below ``low`` to above ``high`` (NaN samples are skipped)."""
+    n = x.size
+    with np.errstate(invalid="ignore"):
+        marks = np.where(x > high, 1, np.where(x < low, -1, 0)).astype(np.int8)
+    last = np.maximum.accumulate(np.where(marks != 0, np.arange(n), -1))
+    state = np.where(last >= 0, marks[np.maximum(last, 0)], 0)  # trigger state, carried over gaps
+    up = np.concatenate(([False], state == 1, [False]))
+    starts = np.flatnonzero(~up[:-1] & up[1:])
+    stops = np.flatnonzero(up[:-1] & ~up[1:])
+    peaks = [
+        a + int(np.nanargmax(x[a:b]))
+        for a, b in zip(starts, stops, strict=True)
+        if a > 0 and state[a - 1] == -1  # a rise from below the low level; not the start
+    ]
+    return np.asarray(peaks, dtype=np.intp)
+
+
+def _finite_run(finite: NDArray[np.bool_], i: int) -> tuple[int, int]:
+    """First and last index of the NaN-free run holding sample ``i``."""
+    gaps = np.flatnonzero(~finite)
+    before = gaps[gaps < i]
+    after = gaps[gaps > i]
+    lo = int(before[-1]) + 1 if before.size else 0
+    hi = int(after[0]) - 1 if after.size else finite.size - 1
+    return lo, hi
+
+
 def segment_repetitions(
     signal: ArrayLike,
     /,
@@ -172,27 +221,42 @@ def segment_repetitions(
     direction: Literal["peaks", "troughs"] = "peaks",
     rest_level_ratio: float = 0.1,
     hold_level_ratio: float = 0.9,
+    method: Literal["prominence", "hysteresis"] = "prominence",
+    levels: tuple[float, float] | None = None,
+    hysteresis_ratios: tuple[float, float] = (0.3, 0.7),
 ) -> RepetitionAnalysis:
     """Find repetitions in a task signal and measure each (see the module for the method).
 
     Parameters
     ----------
     signal : array_like, shape (n_samples,)
-        Uniformly sampled task signal (an angle in degrees, a height in metres ...); short
-        NaN gaps are interpolated linearly for the search; leading and trailing NaNs are
-        cut off; more than 20 % NaN in between is refused.
+        Uniformly sampled task signal (an angle in degrees, a height in metres ...). With
+        ``method="prominence"``, short NaN gaps are interpolated linearly for the search;
+        leading and trailing NaNs are cut off; more than 20 % NaN in between is refused.
+        With ``method="hysteresis"``, NaNs (frames where the angle is not measured) are
+        left as gaps.
     sampling_rate_hz : float
         Sampling rate in Hz.
     min_prominence_ratio : float
-        Smallest peak prominence as a share of the robust range, in (0, 1].
+        Smallest peak prominence as a share of the robust range, in (0, 1] (``"prominence"``).
     min_interval_s : float
-        Smallest time between two peaks, > 0.
+        Smallest time between two peaks, > 0 (``"prominence"``).
     direction : {"peaks", "troughs"}
         ``"troughs"`` when the movement makes the signal *fall* (then the negated signal is
         analysed).
     rest_level_ratio, hold_level_ratio : float
         Levels of the start/end and of the hold phase, shares of each side's excursion,
         ``0 < rest < 0.5 < hold < 1``.
+    method : {"prominence", "hysteresis"}
+        Peak prominence (OpenCap; Uhlrich et al. 2023, doi:10.1371/journal.pcbi.1011462) or
+        hysteresis between two levels (see the module).
+    levels : (float, float), optional
+        ``(low, high)`` of the hysteresis in the signal's unit, ``low < high``; for
+        ``"troughs"`` a repetition falls from above ``high`` to below ``low``. Default: from
+        ``hysteresis_ratios``.
+    hysteresis_ratios : (float, float)
+        ``(low, high)`` as shares of the robust range (5th-95th percentile) measured from its
+        bottom in the direction of the movement, ``0 < low < high < 1``.
 
     Raises
     ------
@@ -207,6 +271,11 @@ def segment_repetitions(
     >>> r = segment_repetitions(knee, sampling_rate_hz=100.0)
     >>> r.count, round(r.rom.mean, 3), round(r.repetitions[1].half_width_s, 3)
     (5, 80.0, 1.0)
+    >>> knee[480:] = np.nan                      # the person walks out of view in the 3rd rep
+    >>> h = segment_repetitions(knee, sampling_rate_hz=100.0, method="hysteresis",
+    ...                         levels=(20.0, 60.0))
+    >>> h.count, [round(r.peak_s, 2) for r in h.repetitions], round(h.repetitions[2].rom, 1)
+    (3, [1.0, 3.0, 4.79], 71.6)
     """
     x = np.array(signal, dtype=np.float64, copy=True)
     if x.ndim != 1:
@@ -226,37 +295,72 @@ def segment_repetitions(
         )
     if direction not in ("peaks", "troughs"):
         raise InvalidParameterError(f"direction must be 'peaks' or 'troughs'; got {direction!r}")
-    finite_idx = np.flatnonzero(np.isfinite(x))
-    # leading and trailing gaps (the person not yet or no longer in view) are cut off; the
-    # times below stay measured from the start of the signal
-    offset = int(finite_idx[0]) if finite_idx.size else 0
-    if finite_idx.size:
-        x = x[offset : int(finite_idx[-1]) + 1]
-    n = x.size
-    missing = ~np.isfinite(x)
-    if n < 3 or missing.mean() > 0.2:
-        raise SignalQualityError(
-            f"signal has {int(missing.sum())} missing samples of {n} in the span where it is "
-            "seen; at most 20 % may be missing to find repetitions"
+    if method not in ("prominence", "hysteresis"):
+        raise InvalidParameterError(
+            f"method must be 'prominence' or 'hysteresis'; got {method!r}"
         )
-    if missing.any():
-        idx = np.arange(n)
-        x[missing] = np.interp(idx[missing], idx[~missing], x[~missing])
-    if direction == "troughs":
-        x = -x
-    lo_p, hi_p = np.percentile(x, [5, 95])
+    r_lo, r_hi = (float(v) for v in hysteresis_ratios)
+    if not 0 < r_lo < r_hi < 1:
+        raise InvalidParameterError(
+            f"hysteresis_ratios must satisfy 0 < low < high < 1; got {hysteresis_ratios!r}"
+        )
+    if levels is not None and not float(levels[0]) < float(levels[1]):
+        raise InvalidParameterError(f"levels must be (low, high) with low < high; got {levels!r}")
+    sign = 1.0 if direction == "peaks" else -1.0
+    fs = float(sampling_rate_hz)
+    offset = 0
+    used_levels: tuple[float, float] | None = None
+    if method == "prominence":
+        finite_idx = np.flatnonzero(np.isfinite(x))
+        # leading and trailing gaps (the person not yet or no longer in view) are cut off; the
+        # times below stay measured from the start of the signal
+        offset = int(finite_idx[0]) if finite_idx.size else 0
+        if finite_idx.size:
+            x = x[offset : int(finite_idx[-1]) + 1]
+        n = x.size
+        missing = ~np.isfinite(x)
+        if n < 3 or missing.mean() > 0.2:
+            raise SignalQualityError(
+                f"signal has {int(missing.sum())} missing samples of {n} in the span where it "
+                "is seen; at most 20 % may be missing to find repetitions"
+            )
+        if missing.any():
+            idx = np.arange(n)
+            x[missing] = np.interp(idx[missing], idx[~missing], x[~missing])
+    n = x.size
+    finite = np.isfinite(x)
+    if finite.sum() < 3:
+        raise SignalQualityError(
+            f"signal has {int(finite.sum())} measured samples of {n}; at least 3 are needed "
+            "to find repetitions"
+        )
+    x = sign * x
+    lo_p, hi_p = np.percentile(x[finite], [5, 95])
     span = float(hi_p - lo_p)
     if span <= 0:
         raise SignalQualityError("signal is flat (5th and 95th percentiles equal); no movement")
-    distance = max(1, round(min_interval_s * sampling_rate_hz))
-    peaks, _ = find_peaks(x, prominence=min_prominence_ratio * span, distance=distance)
-    fs = float(sampling_rate_hz)
+    if method == "prominence":
+        distance = max(1, round(min_interval_s * fs))
+        peaks, _ = find_peaks(x, prominence=min_prominence_ratio * span, distance=distance)
+        run_lo = np.zeros(peaks.size, dtype=np.intp)
+        run_hi = np.full(peaks.size, n - 1, dtype=np.intp)
+    else:
+        if levels is not None:
+            low, high = sorted(sign * float(v) for v in levels)
+        else:
+            low, high = float(lo_p) + r_lo * span, float(lo_p) + r_hi * span
+        used_levels = (low, high) if direction == "peaks" else (-high, -low)
+        peaks = _hysteresis_peaks(x, low, high)
+        runs = [_finite_run(finite, int(p)) for p in peaks]
+        run_lo = np.asarray([r[0] for r in runs], dtype=np.intp)
+        run_hi = np.asarray([r[1] for r in runs], dtype=np.intp)
     t_off = offset / fs
     reps: list[Repetition] = []
     prev_end: float | None = None
     bounds = np.concatenate(([0], peaks, [n - 1]))
     for i, p in enumerate(peaks):
-        left, right = int(bounds[i]), int(bounds[i + 2])
+        left = max(int(bounds[i]), int(run_lo[i]))
+        right = min(int(bounds[i + 2]), int(run_hi[i]))
         tb = left + int(np.argmin(x[left : p + 1]))
         ta = int(p) + int(np.argmin(x[p : right + 1]))
         peak_v = float(x[p])
@@ -275,11 +379,11 @@ def segment_repetitions(
             Repetition(
                 index=i + 1,
                 start_s=start,
-                peak_s=t_off + p / fs,
+                peak_s=t_off + int(p) / fs,
                 end_s=end,
-                peak_value=peak_v if direction == "peaks" else -peak_v,
-                trough_before_value=float(x[tb]) if direction == "peaks" else -float(x[tb]),
-                trough_after_value=float(x[ta]) if direction == "peaks" else -float(x[ta]),
+                peak_value=sign * peak_v,
+                trough_before_value=sign * float(x[tb]),
+                trough_after_value=sign * float(x[ta]),
                 rom=peak_v - float(min(x[tb], x[ta])),
                 duration_s=end - start,
                 half_width_s=fall(0.5) - rise(0.5),
@@ -304,6 +408,8 @@ def segment_repetitions(
         min_interval_s=float(min_interval_s),
         rest_level_ratio=float(rest_level_ratio),
         hold_level_ratio=float(hold_level_ratio),
+        method=method,
+        levels=used_levels,
     )
 
 

@@ -3,13 +3,20 @@
 Routes by file type:
 
 * **video** (``.mp4``, ``.mov``, ``.avi``, ``.mkv``, ``.webm``): pose estimation
-  (:func:`reeducate.movement.pose.estimate_keypoints`, the ``video`` extra), then as keypoints;
-  an annotated copy is written on request;
+  (:func:`reeducate.movement.pose.estimate_keypoints`, the ``video`` extra; by default the
+  ``full`` model and one person, :data:`DEFAULT_POSE_MODEL` and :data:`DEFAULT_MAX_POSES`),
+  then as keypoints; an annotated copy is written on request;
 * **keypoints**: OpenPose/COCO/MediaPipe JSON or CSV, ``.trc``, ``.c3d``
   (:func:`reeducate.io.keypoints.read_keypoints`): cleaned, angles of the variant's
-  measurements, repetitions, alignment faults, path shape, stability;
-* **OpenSim** ``.mot``: joint angles taken from the model's coordinates;
-* **IMU** (other ``.csv``/``.txt``): :func:`reeducate.movement.imu.analyze_imu_recording`.
+  measurements (2-D angles only in frames where the person shows the camera their plane,
+  :func:`reeducate.movement.angles.plane_visibility`; each curve wrapped in one 360-deg
+  window about its circular mean), repetitions by hysteresis (robust to the gaps of a person
+  who turns away), alignment faults, path shape, stability;
+* **OpenSim** ``.mot``: joint angles taken from the model's coordinates; repetitions by peak
+  prominence (OpenCap's method);
+* **IMU** (other ``.csv``/``.txt``): :func:`reeducate.movement.imu.analyze_imu_recording`, the
+  sensor picked by name or by the variant's IMU segment; its repetitions (or strides) fill
+  the rep table.
 
 The variant's ``measurements`` say what to measure; its ``dose`` and levels say what to expect
 (tempo, hold, prescribed path, single-leg stance). The result maps onto the progression
@@ -18,9 +25,9 @@ engine's records with :func:`to_session_records`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,7 +47,14 @@ from reeducate.errors import (
     SignalQualityError,
 )
 from reeducate.movement.alignment import AlignmentFault, check_alignment
-from reeducate.movement.angles import AngleCurve, CameraView, angle_from_coordinates, joint_angle
+from reeducate.movement.angles import (
+    AngleCurve,
+    CameraView,
+    angle_from_coordinates,
+    circular_mean_deg,
+    joint_angle,
+    wrap_deg,
+)
 from reeducate.movement.cleaning import CleanedKeypoints, CleaningSettings, clean_keypoints
 from reeducate.movement.coordinates import CoordinateSeries
 from reeducate.movement.keypoints import KeypointSeries
@@ -50,9 +64,21 @@ from reeducate.movement.reps import RepetitionAnalysis, segment_repetitions, sym
 from reeducate.movement.similarity import DemonstrationComparison, compare_to_demonstration
 from reeducate.movement.stability import BodySway, SingleLegStance, body_sway, single_leg_stance
 
+if TYPE_CHECKING:
+    from reeducate.io.imu import ImuReadOptions
+    from reeducate.movement.imu import ImuMeasure
+
 FloatArray = NDArray[np.float64]
 Side = Literal["left", "right"]
 SourceKind = Literal["video", "keypoints", "opensim", "imu"]
+PoseModelName = Literal["lite", "full", "heavy"]
+
+#: Pose model and number of persons looked for in a video by default: ``full``, the more
+#: precise of the two sizes near real time on a 2-core CPU (``lite`` overestimates arms
+#: overhead by 20-45 deg on the Sports2D demo; ``benchmarks/bench_video.py``); one person, the
+#: patient of a home exercise video.
+DEFAULT_POSE_MODEL: Final[PoseModelName] = "full"
+DEFAULT_MAX_POSES: Final = 1
 
 VIDEO_SUFFIXES: Final = frozenset({".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"})
 
@@ -156,14 +182,22 @@ def _angles_from_keypoints(
     for joint, angle in measures:
         for other in (side, "right" if side == "left" else "left"):
             try:
-                out.append(joint_angle(series, joint=joint, angle=angle, side=other, view=view))
+                curve = joint_angle(series, joint=joint, angle=angle, side=other, view=view,
+                                    visible_only=True)  # fmt: skip
+                out.append(_wrapped(curve))
+                seen = int(np.isfinite(curve.values_deg).sum())
+                if other == side and series.n_dims == 2 and seen < curve.values_deg.size:
+                    notes.append(f"{curve.label}: measured in {seen} of {curve.values_deg.size} "
+                                 f"frames (a 2-D {curve.view} view shows the {curve.plane} "
+                                 "plane only while the person faces that way and is in "
+                                 "view)")  # fmt: skip
                 continue
             except (DomainRuleError, NotFoundError) as exc:
                 reason = str(exc)
             if world is not None:
                 try:
                     curve = joint_angle(world, joint=joint, angle=angle, side=other)
-                    out.append(curve)
+                    out.append(_wrapped(curve))
                     if other == side:
                         notes.append(f"{joint} {angle}: from MediaPipe's 3-D world landmarks "
                                      "(an estimate: monocular depth is weak)")  # fmt: skip
@@ -175,6 +209,14 @@ def _angles_from_keypoints(
     return out
 
 
+def _wrapped(curve: AngleCurve) -> AngleCurve:
+    """The curve in one 360-deg window about its circular mean (runs split by gaps agree)."""
+    center = circular_mean_deg(curve.values_deg)
+    if not np.isfinite(center):
+        return curve
+    return replace(curve, values_deg=wrap_deg(curve.values_deg, center_deg=center))
+
+
 def _direction(x: FloatArray) -> Literal["peaks", "troughs"]:
     finite = x[np.isfinite(x)]
     lo, med, hi = np.percentile(finite, [5, 50, 95])
@@ -182,8 +224,13 @@ def _direction(x: FloatArray) -> Literal["peaks", "troughs"]:
 
 
 def _reps(curve: AngleCurve) -> RepetitionAnalysis:
+    """Peak prominence on OpenSim angles (OpenCap); hysteresis on keypoint angles."""
     x = curve.values_deg
-    return segment_repetitions(x, sampling_rate_hz=curve.frame_rate_hz, direction=_direction(x))
+    method: Literal["prominence", "hysteresis"] = (
+        "prominence" if curve.source == "opensim" else "hysteresis"
+    )
+    return segment_repetitions(x, sampling_rate_hz=curve.frame_rate_hz, direction=_direction(x),
+                               method=method)  # fmt: skip
 
 
 def _smoothness(curve: AngleCurve, reps: RepetitionAnalysis) -> tuple[RepSmoothness, ...]:
@@ -268,6 +315,8 @@ def _measure_file(
     skeleton: str | None,
     cleaning: CleaningSettings,
     notes: list[str],
+    pose_model: PoseModelName = DEFAULT_POSE_MODEL,
+    max_poses: int = DEFAULT_MAX_POSES,
 ) -> _Measured:
     measures = _keypoint_measures(variant)
     if kind == "opensim":
@@ -289,10 +338,11 @@ def _measure_file(
     if kind == "video":
         from reeducate.movement.pose import estimate_keypoints
 
-        result = estimate_keypoints(path, model="full")
+        result = estimate_keypoints(path, model=pose_model, max_poses=max_poses)
         main = result.main
         raw, world, tracks = main.image, main.world, result
-        notes.append(f"video: {result.n_frames} frames at {result.frame_rate_hz:g} Hz, person "
+        notes.append(f"video: {result.n_frames} frames at {result.frame_rate_hz:g} Hz, pose "
+                     f"model {pose_model}, up to {max_poses} person(s) per frame, person "
                      f"{main.track_id} of {len(result.tracks)} tracked")  # fmt: skip
     else:
         from reeducate.io.keypoints import read_keypoints
@@ -324,8 +374,19 @@ def analyze_movement(
     cleaning: CleaningSettings | None = None,
     imu_sampling_rate_hz: float | None = None,
     imu_sensor: str | None = None,
+    imu_acc_unit: str | None = None,
+    imu_gyr_unit: str | None = None,
+    pose_model: PoseModelName = DEFAULT_POSE_MODEL,
+    max_poses: int = DEFAULT_MAX_POSES,
 ) -> MovementAnalysis:
     """Analyse one recording of ``variant`` (see the module for the routes).
+
+    ``imu_sampling_rate_hz``, ``imu_acc_unit`` and ``imu_gyr_unit`` go to
+    :class:`reeducate.io.imu.ImuReadOptions` (``sampling_rate_hz``, ``acc_unit`` ``"m/s2"`` or
+    ``"g"``, ``gyr_unit`` ``"deg/s"`` or ``"rad/s"``) for files that do not state them;
+    ``pose_model`` (``"lite"``, ``"full"``, ``"heavy"``) and ``max_poses`` go to
+    :func:`reeducate.movement.pose.estimate_keypoints` for videos (and a video
+    demonstration).
 
     Raises
     ------
@@ -341,10 +402,17 @@ def analyze_movement(
     dose = dose_target(variant)
     settings = cleaning or CleaningSettings()
     if kind == "imu":
-        return _analyze_imu(path, variant=variant, side=side, dose=dose,
-                            sampling_rate_hz=imu_sampling_rate_hz, sensor=imu_sensor)  # fmt: skip
+        from reeducate.io.imu import ImuReadOptions
+
+        options = ImuReadOptions(sampling_rate_hz=imu_sampling_rate_hz, acc_unit=imu_acc_unit,
+                                 gyr_unit=imu_gyr_unit)  # fmt: skip
+        return _analyze_imu(path, variant=variant, side=side, dose=dose, options=options,
+                            sensor=imu_sensor)  # fmt: skip
+    if max_poses < 1:
+        raise InvalidParameterError(f"max_poses must be >= 1; got {max_poses!r}")
     m = _measure_file(path, kind, variant, side=side, view=view, frame_rate_hz=frame_rate_hz,
-                      skeleton=skeleton, cleaning=settings, notes=notes)  # fmt: skip
+                      skeleton=skeleton, cleaning=settings, notes=notes,
+                      pose_model=pose_model, max_poses=max_poses)  # fmt: skip
     reps = other_reps = None
     smooth: tuple[RepSmoothness, ...] = ()
     sym: float | None = None
@@ -421,7 +489,8 @@ def analyze_movement(
     if demonstration is not None and m.task is not None:
         d = _measure_file(demonstration, detect_source(demonstration), variant, side=side,
                           view=view, frame_rate_hz=frame_rate_hz, skeleton=skeleton,
-                          cleaning=settings, notes=[])  # fmt: skip
+                          cleaning=settings, notes=[], pose_model=pose_model,
+                          max_poses=max_poses)  # fmt: skip
         if d.task is None or d.task.label != m.task.label:
             notes.append("demonstration not compared: it does not give the same angle")
         else:
@@ -477,8 +546,12 @@ def _filled(x: FloatArray) -> FloatArray:
     return np.interp(idx, idx[finite], x[finite])
 
 
-_IMU_QUANTITY: Final = {"sway": "sway", "angle": "angle", "smoothness": "smoothness",
-                        "repositioning_error": "repositioning_error"}  # fmt: skip
+_IMU_QUANTITY: Final[dict[str, ImuMeasure]] = {
+    "sway": "sway",
+    "angle": "angle",
+    "smoothness": "smoothness",
+    "repositioning_error": "repositioning_error",
+}
 
 
 def _analyze_imu(
@@ -487,10 +560,10 @@ def _analyze_imu(
     variant: ExerciseVariant,
     side: Side,
     dose: DoseTarget,
-    sampling_rate_hz: float | None,
+    options: ImuReadOptions,
     sensor: str | None,
 ) -> MovementAnalysis:
-    from reeducate.io.imu import ImuReadOptions, read_imu
+    from reeducate.io.imu import read_imu
     from reeducate.movement.imu import analyze_imu_recording
 
     imu_measures = [m for m in variant.measurements if m.kind is MeasurementKind.IMU]
@@ -498,27 +571,30 @@ def _analyze_imu(
         raise DomainRuleError(
             f"{variant.id} names no IMU measurement; an IMU recording cannot judge it"
         )
-    quantity = str(imu_measures[0].quantity)
-    rec = read_imu(path, options=ImuReadOptions(sampling_rate_hz=sampling_rate_hz))
-    if sensor is None and len(rec.sensors) == 1:
-        sensor = rec.sensors[0].name
-    result = analyze_imu_recording(rec, measure=_IMU_QUANTITY[quantity], sensor=sensor,  # type: ignore[arg-type]
-                                   side=side)  # fmt: skip
+    measure = imu_measures[0]
+    quantity = str(measure.quantity)
+    segment = str(measure.segment) if measure.segment is not None else None
+    rec = read_imu(path, options=options)
+    # the sensor: named by the user, the only one, or the one named after the variant's segment
+    result = analyze_imu_recording(rec, measure=_IMU_QUANTITY[quantity], sensor=sensor,
+                                   segment=segment, side=side)  # fmt: skip
     summary: dict[str, float] = {"reps": float(result.n_reps)}
-    info = list(result.notes)
+    info = [f"IMU: {quantity} of the {segment or 'segment'} from sensor "
+            f"{', '.join(result.sensors)}", *result.notes]  # fmt: skip
     if np.isfinite(result.range_of_motion_deg):
         summary["range_of_motion_deg"] = float(result.range_of_motion_deg)
     if result.rep_smoothness:
         summary["sparc_mean"] = float(np.mean([p.smoothness.sparc for p in result.rep_smoothness]))
     hold = result.balance_loss.held_s if result.balance_loss is not None else None
-    quality = score_movement(dose=dose, information=tuple(info), stance_hold_s=hold)
-    quality = MovementQuality(score=quality.score, components=quality.components,
-                              information=quality.information,
-                              reps_done=result.n_reps if dose.reps is not None else None,
-                              hold_done_s=quality.hold_done_s)  # fmt: skip
+    reps = result.repetitions
+    quality = score_movement(dose=dose, repetitions=reps, information=tuple(info),
+                             stance_hold_s=hold)  # fmt: skip
+    if reps is None and dose.reps is not None:
+        # repositioning attempts (or strides) are the dose done when there is no rep table
+        quality = replace(quality, reps_done=result.n_reps)
     return MovementAnalysis(
         source_name=path.name, source_kind="imu", variant_id=variant.id,
-        variant_name=variant.name, side=side, angles=(), task=None, repetitions=None,
+        variant_name=variant.name, side=side, angles=(), task=None, repetitions=reps,
         symmetry_index_pct=None, smoothness=(), faults=(), pattern=None, path_points=None,
         path_vertical=None, sway=None, stance=None, demonstration=None, quality=quality,
         dose=dose, cleaning=None, keypoints=None, notes=tuple(info), imu_summary=summary,
@@ -564,6 +640,7 @@ def rep_rows(analysis: MovementAnalysis, /) -> list[dict[str, float | int | None
         {
             "rep": r.index,
             "start_s": round(r.start_s, 3),
+            "peak_s": round(r.peak_s, 3),
             "end_s": round(r.end_s, 3),
             "duration_s": round(r.duration_s, 3),
             "rom": round(r.rom, 2),
@@ -611,6 +688,8 @@ def analysis_to_dict(analysis: MovementAnalysis, /) -> dict[str, object]:
                 "rest_level_ratio": reps.rest_level_ratio,
                 "hold_level_ratio": reps.hold_level_ratio,
                 "direction": reps.direction,
+                "method": reps.method,
+                "levels": None if reps.levels is None else list(reps.levels),
             },
         },
         "symmetry_index_pct": analysis.symmetry_index_pct,

@@ -10,10 +10,13 @@ from synthetic_skeleton import NAMES, frontal, sagittal, to_3d, to_image
 from reeducate.errors import DomainRuleError, InvalidParameterError, NotFoundError
 from reeducate.movement.angles import (
     angle_from_coordinates,
+    circular_mean_deg,
     detect_view,
     included_angle_deg,
     joint_angle,
+    plane_visibility,
     unwrap_deg,
+    wrap_deg,
 )
 from reeducate.movement.coordinates import CoordinateSeries
 from reeducate.movement.keypoints import KeypointSeries
@@ -213,3 +216,75 @@ def test_opensim_signs() -> None:
     )
     with pytest.raises(DomainRuleError, match="not a coordinate"):
         angle_from_coordinates(c, joint="knee", angle="frontal_plane_projection", side="left")
+
+
+def test_plane_visibility_gates_frontal_and_sagittal_angles() -> None:
+    """Front for 1 s, then side-on for 1 s, then the back for 1 s (30 fps)."""
+    front = to_image(frontal(FRO), "front")
+    side = to_image(sagittal(SAG), "facing_right")
+    back = to_image(frontal(FRO), "back")
+    s = _series(np.concatenate([front] * 30 + [side] * 30 + [back] * 30))
+    seen_front = plane_visibility(s, view="front")
+    assert seen_front.tolist() == [True] * 30 + [False] * 60  # the back is not the front
+    assert plane_visibility(s, view="back").tolist() == [False] * 60 + [True] * 30
+    assert plane_visibility(s, view="facing_right").tolist() == [False] * 30 + [True] * 30 + [
+        False
+    ] * 30
+    abd = joint_angle(s, joint="shoulder", angle="abduction_adduction", side="left", view="front",
+                      visible_only=True).values_deg  # fmt: skip
+    assert_allclose(abd[:30], FRO["left"]["shoulder_abd"], atol=TOL)
+    assert np.isnan(abd[30:]).all()
+    knee = joint_angle(s, joint="knee", angle="flexion_extension", side="left",
+                       view="facing_right", visible_only=True).values_deg  # fmt: skip
+    assert_allclose(knee[30:60], SAG["left"]["knee"], atol=TOL)
+    assert np.isnan(knee[:30]).all() and np.isnan(knee[60:]).all()
+    # without the gate every frame is computed as if frontal (the old behaviour)
+    assert np.isfinite(joint_angle(s, joint="shoulder", angle="abduction_adduction",
+                                   side="left", view="front").values_deg).all()  # fmt: skip
+
+
+def test_plane_visibility_running_median_bridges_a_shrug() -> None:
+    """Four side-on-looking frames (a shrug at the top of a jump) inside 0.5 s do not cut."""
+    front = to_image(frontal(FRO), "front")
+    side = to_image(sagittal(SAG), "facing_right")
+    s = _series(np.concatenate([front] * 20 + [side] * 4 + [front] * 20))
+    assert plane_visibility(s, view="front").all()
+    assert plane_visibility(s, view="front", window_s=0.0).sum() == 40  # frame by frame
+    with pytest.raises(InvalidParameterError, match="view"):
+        plane_visibility(s, view="auto")  # type: ignore[arg-type]
+
+
+def test_wrap_and_circular_mean_closed_forms() -> None:
+    x = np.array([-170.0, 10.0, 190.0, 530.0, np.nan])
+    assert_allclose(wrap_deg(x), [-170.0, 10.0, -170.0, 170.0, np.nan])
+    assert_allclose(wrap_deg(x, center_deg=90.0), [190.0, 10.0, 190.0, 170.0, np.nan])
+    # arms down (20 deg) half the time and overhead (190 deg, past 180, read as -170) the other
+    # half: the circular mean is 105 deg and the window (-75, 285] keeps both without a jump
+    arms = np.array([20.0, -170.0] * 5)
+    assert circular_mean_deg(arms) == pytest.approx(105.0, abs=1e-9)
+    assert_allclose(wrap_deg(arms, center_deg=circular_mean_deg(arms)), [20.0, 190.0] * 5)
+    assert np.isnan(circular_mean_deg(np.array([np.nan])))
+    assert np.isnan(circular_mean_deg(np.array([0.0, 180.0])))  # opposite: undefined
+
+
+def test_auto_view_measures_the_frames_that_show_the_plane() -> None:
+    """Facing the camera for 1 s, then side-on for 2 s: the side view prevails."""
+    front = to_image(frontal(FRO), "front")
+    side = to_image(sagittal(SAG), "facing_right")
+    s = _series(np.concatenate([front] * 30 + [side] * 60))
+    assert detect_view(s).view == "facing_right"
+    with pytest.raises(DomainRuleError, match="front or back"):
+        joint_angle(s, joint="shoulder", angle="abduction_adduction", side="left")
+    c = joint_angle(s, joint="shoulder", angle="abduction_adduction", side="left",
+                    visible_only=True)  # fmt: skip
+    assert c.view == "front"
+    assert_allclose(c.values_deg[:30], FRO["left"]["shoulder_abd"], atol=TOL)
+    assert np.isnan(c.values_deg[30:]).all()
+    k = joint_angle(s, joint="knee", angle="flexion_extension", side="left", visible_only=True)
+    assert k.view == "facing_right"
+    assert_allclose(k.values_deg[30:], SAG["left"]["knee"], atol=TOL)
+    # too few frames of a plane (2 of 90, under 10 %): refused as before, not guessed
+    few = _series(np.concatenate([front] * 2 + [side] * 88))
+    with pytest.raises(DomainRuleError, match="front or back"):
+        joint_angle(few, joint="shoulder", angle="abduction_adduction", side="left",
+                    visible_only=True)  # fmt: skip
