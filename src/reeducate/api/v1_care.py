@@ -332,13 +332,9 @@ def _account_document(account: Any, password: str | None) -> dict[str, Any]:
     responses=problem_responses(404),
 )
 def patient_sign_in(code: PatientCode, user: TherapistUser, store: StoreDep) -> dict[str, Any]:
-    from reeducate.errors import NotFoundError
-    from reeducate.services.patient_sign_in import patient_account
+    from reeducate.services.patient_sign_in import require_patient_account
 
-    account = patient_account(store, user, code)
-    if account is None:
-        raise NotFoundError(f"code must be a patient with a sign-in; {code} has none yet")
-    return _account_document(account, None)
+    return _account_document(require_patient_account(store, user, code), None)
 
 
 @router.post(

@@ -39,6 +39,7 @@ from reeducate.errors import FileFormatError, InvalidParameterError, NotFoundErr
 from reeducate.io._text import read_bytes
 from reeducate.movement.keypoints import KeypointSeries
 from reeducate.movement.skeletons import BODY25, BODY25B, COCO17, MEDIAPIPE33, canonical_marker_name
+from reeducate.signals.checks import check_sampling_rate
 
 __all__ = [
     "read_c3d_markers",
@@ -56,11 +57,7 @@ def _check_rate(frame_rate_hz: float | None, name: str) -> float:
         raise InvalidParameterError(
             f"{name}: frame_rate_hz must be given (the files do not store it); got None"
         )
-    if not np.isfinite(frame_rate_hz) or frame_rate_hz <= 0:
-        raise InvalidParameterError(
-            f"frame_rate_hz must be a finite number > 0; got {frame_rate_hz!r}"
-        )
-    return float(frame_rate_hz)
+    return check_sampling_rate(frame_rate_hz, name="frame_rate_hz")
 
 
 def _load_json(path: Path) -> tuple[Any, str]:

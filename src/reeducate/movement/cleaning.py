@@ -28,6 +28,7 @@ from scipy.interpolate import CubicSpline
 
 from reeducate.errors import InvalidParameterError
 from reeducate.movement.keypoints import KeypointSeries
+from reeducate.signals.checks import check_sampling_rate
 from reeducate.signals.filters import zero_phase_butterworth
 
 FloatArray = NDArray[np.float64]
@@ -340,8 +341,7 @@ def one_euro(
     >>> y.tolist()
     [1.0, 1.0, 1.0, 1.0, 1.0]
     """
-    if not sampling_rate_hz > 0:
-        raise InvalidParameterError(f"sampling_rate_hz must be > 0; got {sampling_rate_hz!r}")
+    check_sampling_rate(sampling_rate_hz)
     arr = np.asarray(x, dtype=np.float64)
     f = OneEuroFilter(min_cutoff_hz=min_cutoff_hz, beta=beta, d_cutoff_hz=d_cutoff_hz)
     out = np.empty_like(arr)

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reeducate.errors import InvalidParameterError, NotFoundError
+from reeducate.signals.checks import check_sampling_rate
 
 CoordinateUnit = Literal["deg", "m"]
 
@@ -69,10 +70,7 @@ class CoordinateSeries:
         bad = [u for u in units if u not in ("deg", "m")]
         if bad:
             raise InvalidParameterError(f"units must be 'deg' or 'm'; got {bad}")
-        if not np.isfinite(self.frame_rate_hz) or self.frame_rate_hz <= 0:
-            raise InvalidParameterError(
-                f"frame_rate_hz must be a finite number > 0; got {self.frame_rate_hz!r}"
-            )
+        check_sampling_rate(self.frame_rate_hz, name="frame_rate_hz")
         v.setflags(write=False)
         object.__setattr__(self, "values", v)
         object.__setattr__(self, "names", names)

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reeducate.errors import InvalidParameterError, NotFoundError
+from reeducate.signals.checks import check_sampling_rate
 
 KeypointUnit = Literal["px", "m", "mm"]
 _UNITS: tuple[str, ...] = ("px", "m", "mm")
@@ -115,11 +116,7 @@ class KeypointSeries:
         if len(set(names)) != len(names):
             dupes = sorted({n for n in names if names.count(n) > 1})
             raise InvalidParameterError(f"keypoint_names must be unique; got duplicates {dupes}")
-        fr = float(self.frame_rate_hz)
-        if not np.isfinite(fr) or fr <= 0:
-            raise InvalidParameterError(
-                f"frame_rate_hz must be a finite number > 0; got {self.frame_rate_hz!r}"
-            )
+        fr = check_sampling_rate(self.frame_rate_hz, name="frame_rate_hz")
         if self.unit not in _UNITS:
             raise InvalidParameterError(f"unit must be one of {_UNITS}; got {self.unit!r}")
         if self.unit == "px" and pos.shape[2] != 2:

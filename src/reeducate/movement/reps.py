@@ -53,6 +53,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.signal import find_peaks
 
 from reeducate.errors import InvalidParameterError, SignalQualityError
+from reeducate.signals.checks import check_sampling_rate
 
 FloatArray = NDArray[np.float64]
 
@@ -280,8 +281,7 @@ def segment_repetitions(
     x = np.array(signal, dtype=np.float64, copy=True)
     if x.ndim != 1:
         raise InvalidParameterError(f"signal must be 1-D; got shape {x.shape}")
-    if not sampling_rate_hz > 0:
-        raise InvalidParameterError(f"sampling_rate_hz must be > 0; got {sampling_rate_hz!r}")
+    check_sampling_rate(sampling_rate_hz)
     if not 0 < min_prominence_ratio <= 1:
         raise InvalidParameterError(
             f"min_prominence_ratio must lie in (0, 1]; got {min_prominence_ratio!r}"

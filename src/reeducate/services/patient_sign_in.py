@@ -45,7 +45,13 @@ if TYPE_CHECKING:
     from reeducate.services.care import CareStore
     from reeducate.store.repositories import UserAccount
 
-__all__ = ["SignInResult", "create_patient_sign_in", "patient_account", "reset_patient_password"]
+__all__ = [
+    "SignInResult",
+    "create_patient_sign_in",
+    "patient_account",
+    "require_patient_account",
+    "reset_patient_password",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +79,14 @@ def patient_account(store: CareStore, by: UserAccount, code: str, /) -> UserAcco
         clinic_id = authorize_patient(repos, by, Action.READ, Resource.PATIENT, patient_code=code)
         authorize(by, Action.CREATE, Resource.USER, clinic_id=clinic_id)
         return repos.users.for_patient(code)
+
+
+def require_patient_account(store: CareStore, by: UserAccount, code: str, /) -> UserAccount:
+    """:func:`patient_account`, or :class:`NotFoundError` when the patient has no sign-in."""
+    account = patient_account(store, by, code)
+    if account is None:
+        raise NotFoundError(f"code must be a patient with a sign-in; {code} has none yet")
+    return account
 
 
 def create_patient_sign_in(
@@ -136,9 +150,7 @@ def reset_patient_password(
     from reeducate.services.accounts import DEFAULT_SECURITY, set_password
     from reeducate.services.intake import generate_password
 
-    account = patient_account(store, by, code)
-    if account is None:
-        raise NotFoundError(f"code must be a patient with a sign-in; {code} has none yet")
+    account = require_patient_account(store, by, code)
     chosen = password or generate_password()
     set_password(store, by, account.id, new_password=chosen, settings=settings or DEFAULT_SECURITY)
     return SignInResult(account=account, password=None if password else chosen)
