@@ -218,9 +218,10 @@ def _number(field: str, value: object, low: float, high: float) -> float:
 
 def _enum(field: str, value: object, enum: type[_E]) -> _E:
     if isinstance(value, str):
-        for member in enum:
-            if member.value == value:
-                return member
+        try:
+            return enum(value)  # a lookup by value (these enums define no _missing_)
+        except ValueError:
+            pass
     allowed = ", ".join(member.value for member in enum)
     raise InvalidParameterError(f"{field} must be one of {allowed}; got {value!r}")
 
