@@ -116,6 +116,8 @@ def test_exercise_scoring_for_the_progression_engine(
         (["TASK", "--muscle", "VL", "--antagonist", "BF"], ExitCode.USAGE, "give --mvc FILE"),
         (["TASK", "--muscle", "VL", "--rest-s", "soon"], ExitCode.USAGE, "--rest-s must be"),
         (["SLOW", "--muscle", "VL"], ExitCode.USAGE, "Nyquist (300 Hz at sampling_rate_hz=600)"),
+        (["SHORT", "--muscle", "VL"], ExitCode.SIGNAL_QUALITY,
+         "short.csv: has 20 samples (0.01 s at 2000 Hz); the cleaning filters need at least 34"),
     ],
 )  # fmt: skip
 def test_errors_are_one_line_with_an_exit_code(
@@ -130,8 +132,11 @@ def test_errors_are_one_line_with_an_exit_code(
     slow = tmp_path / "slow.csv"
     t = np.arange(600) / 600.0
     slow.write_text("t_s,VL [uV]\n" + "\n".join(f"{a:.6f},{np.sin(a * 300):.4f}" for a in t))
-    argv = [str(task) if a == "TASK" else str(slow) if a == "SLOW" else
-            str(tmp_path / a) if a == "missing.csv" else a for a in args]  # fmt: skip
+    short = tmp_path / "short.csv"  # 10 ms: shorter than the filters' edge padding
+    short.write_text("t_s,VL [uV]\n" + "\n".join(f"{i / FS:.4f},{(-1) ** i * 40.0 + i:.1f}"
+                                                   for i in range(20)))  # fmt: skip
+    paths = {"TASK": task, "SLOW": slow, "SHORT": short, "missing.csv": tmp_path / "missing.csv"}
+    argv = [str(paths[a]) if a in paths else a for a in args]
     got, _, err = run(["emg", "analyze", *argv, "--mains-hz", "50", "--out",
                          str(tmp_path / "o")], capsys)  # fmt: skip
     assert got == code, err

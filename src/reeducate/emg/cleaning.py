@@ -38,6 +38,7 @@ __all__ = [
     "CleaningSettings",
     "bandpass_sos",
     "clean_emg",
+    "min_samples",
     "notch_sos",
     "remove_baseline",
 ]
@@ -185,6 +186,17 @@ def cleaning_sos(
     return band if notch is None else np.vstack([band, notch])
 
 
+def min_samples(settings: CleaningSettings, /, *, sampling_rate_hz: float) -> int:
+    """Fewest samples :func:`clean_emg` accepts with ``settings``: the zero-phase filter's
+    edge padding (``scipy.signal.sosfiltfilt``: 3 x (2 x sections + 1)) plus one.
+
+    >>> min_samples(CleaningSettings(mains_hz=None), sampling_rate_hz=2000.0)
+    28
+    """
+    sos = cleaning_sos(settings, sampling_rate_hz=check_sampling_rate(sampling_rate_hz))
+    return 3 * (2 * int(sos.shape[0]) + 1) + 1
+
+
 def remove_baseline(x: ArrayLike, /, *, method: BaselineMethod) -> NDArray[np.float64]:
     """Remove the mean or a least-squares line along axis 0 (``"none"`` returns a copy).
 
@@ -237,7 +249,7 @@ def clean_emg(
     if arr.ndim not in (1, 2):
         raise InvalidParameterError(f"x must be 1-D or 2-D (time on axis 0); got {arr.shape}")
     sos = cleaning_sos(settings, sampling_rate_hz=rate)
-    min_len = 3 * (2 * sos.shape[0] + 1) + 1
+    min_len = min_samples(settings, sampling_rate_hz=rate)
     if arr.shape[0] < min_len:
         raise InvalidParameterError(
             f"x must have at least {min_len} samples for these filters; got {arr.shape[0]}"

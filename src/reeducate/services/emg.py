@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from reeducate.emg.cleaning import CleaningSettings, clean_emg
+from reeducate.emg.cleaning import CleaningSettings, clean_emg, min_samples
 from reeducate.emg.cocontraction import co_contraction_index
 from reeducate.emg.envelope import linear_envelope, moving_rms
 from reeducate.emg.fatigue import median_frequency_slope
@@ -106,8 +106,7 @@ def _mvc_references(
             stream=request.read_options.stream,
         )
         rec = read_emg(request.mvc_path, options=options)
-        clean = clean_emg(rec.signals_v, sampling_rate_hz=rec.sampling_rate_hz,
-                          settings=request.cleaning)  # fmt: skip
+        clean = _clean(rec, request.cleaning)
         env = _envelope(clean, rec.sampling_rate_hz, request)
         refs[name] = mvc_reference(
             env[:, 0],
@@ -116,6 +115,17 @@ def _mvc_references(
             window_s=request.mvc_window_s,
         )
     return refs
+
+
+def _clean(rec: EmgRecording, settings: CleaningSettings, /) -> NDArray[np.float64]:
+    """The recording cleaned, or an error naming the file when it is too short to filter."""
+    needed = min_samples(settings, sampling_rate_hz=rec.sampling_rate_hz)
+    if rec.n_samples < needed:
+        raise SignalQualityError(
+            f"{rec.source_name}: has {rec.n_samples} samples ({rec.duration_s:.3g} s at "
+            f"{rec.sampling_rate_hz:g} Hz); the cleaning filters need at least {needed}"
+        )
+    return clean_emg(rec.signals_v, sampling_rate_hz=rec.sampling_rate_hz, settings=settings)
 
 
 def analyze_emg(path: Path, /, *, request: EmgRequest) -> EmgAnalysis:
@@ -140,7 +150,7 @@ def analyze_emg(path: Path, /, *, request: EmgRequest) -> EmgAnalysis:
     )
     rec = read_emg(path, options=options)
     rate = rec.sampling_rate_hz
-    clean = clean_emg(rec.signals_v, sampling_rate_hz=rate, settings=request.cleaning)
+    clean = _clean(rec, request.cleaning)
     env = _envelope(clean, rate, request)
     names = list(rec.channel_names)
     mvc = _mvc_references(names, request) if request.mvc_path is not None else {}
