@@ -49,6 +49,46 @@ def _overview(seeded: Seeded) -> care.PatientOverview:
         store.close()
 
 
+def test_prescribe_opens_with_the_screened_contraindications(
+    client: tuple[FastAPI, TestClient], seeded: Seeded
+) -> None:
+    """The patient's active NMES screening items are ticked when the page opens (and flag the
+    NMES variants they rule out); the therapist's own ticks replace them once the search form
+    is sent; the read of the items is audited; a resolved item is no longer ticked."""
+    from reeducate.services.nmes import ScreeningSpec, update_screening
+    from reeducate.store.engine import transaction
+    from reeducate.store.models import AuditAction
+    from reeducate.store.repositories import Repositories
+
+    app, c = client
+    signed_in(app, seeded.therapist_a)
+    store = care.open_store(seeded.url, actor="test")
+    try:
+        (item,) = update_screening(store, seeded.quiet, add=[ScreeningSpec(code="pacemaker")])
+        url = f"/patients/{seeded.quiet}/prescribe?technique=nmes_activation"
+        opened = c.get(url)
+        assert opened.status_code == 200
+        assert re.search(r'value="pacemaker" checked', opened.text)
+        assert "From the patient's screening" in opened.text
+        assert "conflicts with" in opened.text  # NMES variants flagged for the pacemaker
+        unticked = c.get(url + "&filtered=1")  # the search form sent with nothing ticked
+        assert 'value="pacemaker" checked' not in unticked.text
+        assert "conflicts with" not in unticked.text
+        with transaction(store.factory, read_only=True) as session:
+            events = Repositories(session, actor="test").audit.events(
+                entity="patient", entity_id=seeded.quiet, action=AuditAction.READ
+            )
+        reads = [e for e in events if e.detail.get("resource") == "nmes_screening_item"]
+        assert reads and reads[-1].actor == seeded.therapist_a.id
+        assert reads[-1].detail["record_ids"] == [item.id]
+        update_screening(store, seeded.quiet, resolve=[item.id])
+        resolved = c.get(url)
+        assert 'value="pacemaker" checked' not in resolved.text
+        assert "holds no coded contraindications" in resolved.text
+    finally:
+        store.close()
+
+
 def test_prescribe_adjust_and_refusals(client: tuple[FastAPI, TestClient], seeded: Seeded) -> None:
     app, c = client
     signed_in(app, seeded.therapist_a)

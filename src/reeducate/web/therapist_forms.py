@@ -19,9 +19,11 @@ Uploads (:func:`save_upload`)
     without NUL bytes; the bytes go to a private temporary file that the balance readers parse
     and that is removed afterwards.
 Contraindications
-    The care records hold no coded contraindications (an episode has ICD-10 diagnoses and
-    impairments only), so none are derived: the prescribe page says so and lets the therapist
-    tick the patient's contraindications, which flag (or hide) the variants that conflict.
+    The coded contraindications of a patient are the active items of their NMES screening
+    (``reeducate nmes screen``: pacemaker, pregnancy, skin damage at a site ...); an episode's
+    ICD-10 diagnoses and impairments are not mapped to any. The prescribe page opens with those
+    items ticked (their read is audited), says where they come from, and lets the therapist
+    tick more or untick; ticked ones flag (or hide) the variants that conflict.
 """
 
 from __future__ import annotations
@@ -577,6 +579,33 @@ def _patient_name(store: CareStore, user: UserAccount, code: str) -> str | None:
         return None if patient.identity is None else patient.identity.name
 
 
+def _screened_contraindications(
+    store: CareStore, user: UserAccount, code: str, /, *, known: Mapping[str, str]
+) -> tuple[str, ...]:
+    """The codes of the patient's active NMES screening items that the library's search knows
+    (``known``), sorted; the read is audited like any read of the patient's data (the caller
+    has authorized it)."""
+    from reeducate.store.engine import transaction
+    from reeducate.store.nmes_repositories import NmesScreeningRepository
+    from reeducate.store.repositories import Repositories
+
+    with transaction(store.factory) as session:
+        repos = Repositories(session, actor=user.id, clock=store.clock)
+        items = NmesScreeningRepository(session, repos.audit, actor=user.id).active(code)
+        if items:
+            repos.audit.record_read(
+                "patient",
+                code,
+                {
+                    "resource": "nmes_screening_item",
+                    "action": "read",
+                    "record_ids": [item.id for item in items],
+                    "role": user.role.value,
+                },
+            )
+    return tuple(sorted({item.code for item in items if item.code in known}))
+
+
 def _prescribe_context(
     request: Request, store: CareStore, user: UserAccount, code: str
 ) -> dict[str, Any]:
@@ -585,12 +614,18 @@ def _prescribe_context(
     params = request.query_params
     today = today_of(store)
     view = _plan_view(store, user, code, today)
+    terms = library_terms()
+    screened = _screened_contraindications(store, user, code, known=terms.contraindications)
     form: dict[str, Any] = {
         "q": (params.get("q") or "")[:200],
         "region": (params.get("region") or "")[:40],
         "technique": (params.get("technique") or "")[:40],
         "equipment": [e[:40] for e in params.getlist("equipment")[:30]],
-        "contraindication": [c[:60] for c in params.getlist("contraindication")[:30]],
+        # The search form sends "filtered": then the ticks are the therapist's; before it, the
+        # patient's screening.
+        "contraindication": [c[:60] for c in params.getlist("contraindication")[:30]]
+        if params.get("filtered") == "1"
+        else list(screened),
         "hide": params.get("hide") == "1",
     }
     search_error = None
@@ -617,7 +652,8 @@ def _prescribe_context(
         "code": code,
         "view": view,
         "today": today,
-        "terms": library_terms(),
+        "terms": terms,
+        "screened": screened,
         "form": form,
         "hits": hits,
         "count": count,
