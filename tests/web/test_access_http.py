@@ -13,19 +13,16 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
+from tests.web.worlds import FAST, PASSWORD, csrf_token, two_clinic_world
 
 from reeducate.api import create_app, load_settings
 from reeducate.services.accounts import (
-    SecuritySettings,
     bootstrap_administrator,
-    create_clinic,
     create_user,
 )
 from reeducate.services.care import add_patient
 from reeducate.web.assets import InstalledAssets
 
-FAST = SecuritySettings(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
-PASSWORD = "correct horse battery"
 PATIENT_NAME = "Zelda Quintessa Testperson"
 ROLES = ("anonymous", "admin", "therapist_a", "therapist_b", "patient_p", "patient_q")
 
@@ -76,76 +73,29 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, installed_assets: InstalledAssets) -> Any:
-    database = tmp_path_factory.mktemp("access") / "db.sqlite3"
-    settings = load_settings(
-        environ={"REEDUCATE_DATABASE_URL": f"sqlite:///{database}"}, cookie_secure=False
-    )
-    app = create_app(settings)
-    app.state.context.security = FAST
-    with TestClient(app, raise_server_exceptions=False) as client:
-        store = app.state.context.store
-        admin = bootstrap_administrator(store, login="admin", password=PASSWORD, settings=FAST)
-        clinic_b = create_clinic(store, admin, name="Clinic B").id
-        ta = create_user(
-            store,
-            admin,
-            login="ther.a",
-            password=PASSWORD,
-            role="therapist",
-            clinic_id="CL-0001",
-            settings=FAST,
-        )
-        tb = create_user(
-            store,
-            admin,
-            login="ther.b",
-            password=PASSWORD,
-            role="therapist",
-            clinic_id=clinic_b,
-            settings=FAST,
-        )
+    with two_clinic_world(tmp_path_factory.mktemp("access")) as w:
         p = add_patient(
-            store, name=PATIENT_NAME, date_of_birth=date(1951, 2, 3), clinic_id="CL-0001"
+            w.store, name=PATIENT_NAME, date_of_birth=date(1951, 2, 3), clinic_id="CL-0001"
         )
         q = add_patient(
-            store, name="Other Person", date_of_birth=date(1960, 1, 1), clinic_id=clinic_b
+            w.store, name="Other Person", date_of_birth=date(1960, 1, 1), clinic_id=w.clinic_b
         )
-        create_user(
-            store,
-            ta,
-            login="pat.p",
-            password=PASSWORD,
-            role="patient",
-            patient_code=p,
-            settings=FAST,
-        )
-        create_user(
-            store,
-            tb,
-            login="pat.q",
-            password=PASSWORD,
-            role="patient",
-            patient_code=q,
-            settings=FAST,
-        )
-        yield {"app": app, "client": client, "store": store, "p": p, "q": q, "admin": admin}
+        for therapist, login, code in ((w.therapist_a, "pat.p", p), (w.therapist_b, "pat.q", q)):
+            create_user(w.store, therapist, login=login, password=PASSWORD, role="patient",
+                        patient_code=code, settings=FAST)  # fmt: skip
+        yield {"app": w.app, "client": w.client, "store": w.store, "p": p, "q": q,
+               "admin": w.admin}  # fmt: skip
 
 
 LOGINS = {"admin": "admin", "therapist_a": "ther.a", "therapist_b": "ther.b",
           "patient_p": "pat.p", "patient_q": "pat.q"}  # fmt: skip
 
 
-def _form_token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
 def sign_in(client: TestClient, role: str) -> None:
     client.cookies.clear()
     if role == "anonymous":
         return
-    token = _form_token(client.get("/signin").text)
+    token = csrf_token(client.get("/signin").text)
     response = client.post(
         "/signin",
         data={"login": LOGINS[role], "password": PASSWORD, "csrf_token": token},
@@ -233,7 +183,7 @@ def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
 def test_session_cookie_flags_and_logout(world: Any) -> None:
     client: TestClient = world["client"]
     client.cookies.clear()
-    token = _form_token(client.get("/signin").text)
+    token = csrf_token(client.get("/signin").text)
     response = client.post(
         "/signin",
         data={"login": "ther.a", "password": PASSWORD, "csrf_token": token},
@@ -253,7 +203,7 @@ def test_session_cookie_flags_and_logout(world: Any) -> None:
     page = client.get("/patients")
     assert page.status_code == 200
     out = client.post(
-        "/signout", data={"csrf_token": _form_token(page.text)}, follow_redirects=False
+        "/signout", data={"csrf_token": csrf_token(page.text)}, follow_redirects=False
     )
     assert out.status_code == 303 and 'reeducate_session=""' in out.headers["set-cookie"]
     client.cookies.set("reeducate_session", session_token)  # replaying the old cookie fails
@@ -268,7 +218,7 @@ def test_secure_cookie_by_default(tmp_path: Path, installed_assets: InstalledAss
         bootstrap_administrator(
             app.state.context.store, login="root", password=PASSWORD, settings=FAST
         )
-        token = _form_token(client.get("/signin").text)
+        token = csrf_token(client.get("/signin").text)
         response = client.post(
             "/signin",
             data={"login": "root", "password": PASSWORD, "csrf_token": token},
@@ -284,7 +234,7 @@ def test_throttled_sign_in_answers_429_with_the_wait(
 ) -> None:
     client: TestClient = world["client"]
     client.cookies.clear()
-    token = _form_token(client.get("/signin").text)
+    token = csrf_token(client.get("/signin").text)
     caplog.set_level(logging.DEBUG)
     statuses = []
     for _ in range(FAST.login_failures_per_login + 1):
@@ -346,7 +296,7 @@ def test_admin_creates_clinic_and_therapist_and_reads_the_audit_log(world: Any) 
     sign_in(client, "admin")
     page = client.get("/admin")
     assert page.status_code == 200 and "Clinic B" in page.text
-    token = _form_token(page.text)
+    token = csrf_token(page.text)
     added = client.post("/admin/clinics", data={"name": "<script>x</script>", "csrf_token": token})
     assert added.status_code == 200 and "&lt;script&gt;" in added.text
     made = client.post(

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.worlds import FAST, csrf_token
 
 from reeducate.api import create_app, load_settings
 from reeducate.clinic.exercises import load_library
@@ -19,8 +20,6 @@ from reeducate.services import accounts, care
 from reeducate.services.access import view_audit_log
 from reeducate.services.demo_clinic import DEMO_PASSWORDS, DemoClinic, seed_demo_clinic
 from reeducate.web.assets import InstalledAssets
-
-FAST = accounts.SecuritySettings(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +41,12 @@ def world(
                "today": today}  # fmt: skip
 
 
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
 def sign_in(client: TestClient, login: str, role: str = "patient") -> None:
     client.cookies.clear()
     response = client.post(
         "/signin",
         data={"login": login, "password": DEMO_PASSWORDS[role],
-              "csrf_token": _token(client.get("/signin").text)},
+              "csrf_token": csrf_token(client.get("/signin").text)},
         follow_redirects=False,
     )  # fmt: skip
     assert response.status_code == 303, response.text
@@ -96,7 +89,7 @@ def test_logging_a_home_session_goes_through_log_session_as_the_patient(
     code = code_of(world["clinic"], "james.o")
     sign_in(client, "james.o")
     before = sessions_of(world, code)
-    token = _token(client.get("/me").text)
+    token = csrf_token(client.get("/me").text)
     response = client.post(
         "/me/sessions",
         data={
@@ -167,7 +160,7 @@ def test_a_bad_value_writes_nothing_and_names_the_field(
     code = code_of(world["clinic"], "walter.b")
     sign_in(client, "walter.b")
     before = len(sessions_of(world, code))
-    response = client.post("/me/sessions", data={"csrf_token": _token(client.get("/me").text),
+    response = client.post("/me/sessions", data={"csrf_token": csrf_token(client.get("/me").text),
                                                  **fields})  # fmt: skip
     assert response.status_code == 422
     assert message in response.text.replace("&#39;", "'")
@@ -239,7 +232,7 @@ def test_staff_cannot_open_the_patient_pages(world: dict[str, Any]) -> None:
     client: TestClient = world["client"]
     sign_in(client, "pt.rivera", "therapist")
     assert client.get("/me", follow_redirects=False).status_code == 403
-    token = _token(client.get("/patients").text)
+    token = csrf_token(client.get("/patients").text)
     response = client.post("/me/sessions", data={"csrf_token": token, "ex0_done": "yes"})
     assert response.status_code == 403
     client.cookies.clear()
@@ -273,7 +266,7 @@ def test_a_patient_without_a_prescription_sees_an_empty_state(
         page = client.get("/me")
         assert page.status_code == 200 and "Nothing to do yet" in page.text
         assert 'action="/me/sessions"' not in page.text
-        refused = client.post("/me/sessions", data={"csrf_token": _token(page.text),
+        refused = client.post("/me/sessions", data={"csrf_token": csrf_token(page.text),
                                                     "ex0_done": "yes"})  # fmt: skip
         assert refused.status_code == 422 and "must be prescribed" in refused.text
         progress = client.get("/me/progress")

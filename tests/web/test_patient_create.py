@@ -13,20 +13,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from tests.web.worlds import FAST, PASSWORD, csrf_token, two_clinic_world
 
-from reeducate.api import create_app, load_settings
 from reeducate.services.access import view_audit_log
 from reeducate.services.accounts import (
-    SecuritySettings,
-    bootstrap_administrator,
-    create_clinic,
     create_user,
 )
 from reeducate.services.care import add_patient
 from reeducate.web.assets import InstalledAssets
 
-FAST = SecuritySettings(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
-PASSWORD = "correct horse battery"
 NAME = "Imogen Quillfeather-Test"
 BORN = "1948-07-09"
 TABLES = ("patient", "patient_identity", "episode", "plan_of_care", "goal", "user_account",
@@ -35,44 +30,26 @@ TABLES = ("patient", "patient_identity", "episode", "plan_of_care", "goal", "use
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, installed_assets: InstalledAssets) -> Any:
-    database = tmp_path_factory.mktemp("create") / "db.sqlite3"
-    settings = load_settings(
-        environ={"REEDUCATE_DATABASE_URL": f"sqlite:///{database}"}, cookie_secure=False
-    )
-    app = create_app(settings)
-    app.state.context.security = FAST
-    with TestClient(app, raise_server_exceptions=False) as client:
-        store = app.state.context.store
-        admin = bootstrap_administrator(store, login="admin", password=PASSWORD, settings=FAST)
-        clinic_b = create_clinic(store, admin, name="Clinic B").id
-        ta = create_user(store, admin, login="ther.a", password=PASSWORD, role="therapist",
-                         clinic_id="CL-0001", settings=FAST)  # fmt: skip
-        create_user(store, admin, login="ther.b", password=PASSWORD, role="therapist",
-                    clinic_id=clinic_b, settings=FAST)  # fmt: skip
-        p = add_patient(store, name="Existing Person", date_of_birth=date(1950, 1, 1))
-        create_user(store, ta, login="pat.p", password=PASSWORD, role="patient", patient_code=p,
-                    settings=FAST)  # fmt: skip
-        yield {"app": app, "client": client, "store": store, "admin": admin, "therapist": ta,
-               "today": store.clock().date()}  # fmt: skip
-
-
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
+    with two_clinic_world(tmp_path_factory.mktemp("create")) as w:
+        ta = w.therapist_a
+        p = add_patient(w.store, name="Existing Person", date_of_birth=date(1950, 1, 1))
+        create_user(w.store, ta, login="pat.p", password=PASSWORD, role="patient",
+                    patient_code=p, settings=FAST)  # fmt: skip
+        yield {"app": w.app, "client": w.client, "store": w.store, "admin": w.admin,
+               "therapist": ta, "today": w.store.clock().date()}  # fmt: skip
 
 
 def sign_in(client: TestClient, login: str, password: str = PASSWORD) -> str:
     """Sign in through the page; the session's CSRF token."""
     client.cookies.clear()
-    token = _token(client.get("/signin").text)
+    token = csrf_token(client.get("/signin").text)
     response = client.post(
         "/signin",
         data={"login": login, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
-    return _token(client.get("/library").text)
+    return csrf_token(client.get("/library").text)
 
 
 def counts(world: Any) -> dict[str, int]:

@@ -11,54 +11,26 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.worlds import PASSWORD, csrf_token, two_clinic_world
 
-from reeducate.api import create_app, load_settings
 from reeducate.services.access import view_audit_log
-from reeducate.services.accounts import (
-    SecuritySettings,
-    bootstrap_administrator,
-    create_clinic,
-    create_user,
-)
 from reeducate.services.care import add_patient
 from reeducate.web.assets import InstalledAssets
-
-FAST = SecuritySettings(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, installed_assets: InstalledAssets) -> Any:
-    database = tmp_path_factory.mktemp("sign-in") / "db.sqlite3"
-    settings = load_settings(
-        environ={"REEDUCATE_DATABASE_URL": f"sqlite:///{database}"}, cookie_secure=False
-    )
-    app = create_app(settings)
-    app.state.context.security = FAST
-    with TestClient(app, raise_server_exceptions=False) as client:
-        store = app.state.context.store
-        admin = bootstrap_administrator(store, login="admin", password=PASSWORD, settings=FAST)
-        clinic_b = create_clinic(store, admin, name="Clinic B").id
-        create_user(store, admin, login="ther.a", password=PASSWORD, role="therapist",
-                    clinic_id="CL-0001", settings=FAST)  # fmt: skip
-        create_user(store, admin, login="ther.b", password=PASSWORD, role="therapist",
-                    clinic_id=clinic_b, settings=FAST)  # fmt: skip
+    with two_clinic_world(tmp_path_factory.mktemp("sign-in")) as w:
         codes = [
-            add_patient(store, name=f"Person {n}", date_of_birth=date(1950, 1, n))
+            add_patient(w.store, name=f"Person {n}", date_of_birth=date(1950, 1, n))
             for n in (1, 2, 3)
         ]
-        yield {"client": client, "store": store, "admin": admin, "codes": codes}
-
-
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
+        yield {"client": w.client, "store": w.store, "admin": w.admin, "codes": codes}
 
 
 def sign_in(client: TestClient, login: str, password: str = PASSWORD) -> int:
     client.cookies.clear()
-    token = _token(client.get("/signin").text)
+    token = csrf_token(client.get("/signin").text)
     return client.post(
         "/signin",
         data={"login": login, "password": password, "csrf_token": token},
@@ -78,7 +50,7 @@ def test_create_then_reset_on_the_page(world: Any) -> None:
     assert f'href="/patients/{code}/sign-in"' in chart.text
     page = client.get(f"/patients/{code}/sign-in")
     assert page.status_code == 200 and "Create the sign-in" in page.text
-    token = _token(page.text)
+    token = csrf_token(page.text)
     short = client.post(
         f"/patients/{code}/sign-in",
         data={"login": "p.one", "password": "short", "csrf_token": token},
@@ -97,7 +69,7 @@ def test_create_then_reset_on_the_page(world: Any) -> None:
     assert "Reset the password" in page.text and "p.one" in page.text
     reset = client.post(
         f"/patients/{code}/sign-in",
-        data={"password": "a brand new password", "csrf_token": _token(page.text)},
+        data={"password": "a brand new password", "csrf_token": csrf_token(page.text)},
         follow_redirects=False,
     )
     assert reset.status_code == 303

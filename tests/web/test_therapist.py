@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.web.worlds import FAST
 
 from reeducate.api import create_app, load_settings
 from reeducate.clinic.care import Patient, PatientIdentity
@@ -26,7 +27,6 @@ from reeducate.web.deps import TherapistUser
 from reeducate.web.therapist import AttentionKind, home_sessions_expected, waiting_decisions
 
 HOSTILE = "Ada <script>alert('x')</script> & O'Brien"
-FAST = accounts.SecuritySettings(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 THERAPIST_DEPENDENCY = typing.get_args(TherapistUser)[1].dependency
 
 

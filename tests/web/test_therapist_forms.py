@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.web.test_therapist import Seeded, seed, signed_in
+from tests.web.worlds import csrf_token
 
 from reeducate.api import create_app, load_settings
 from reeducate.services import care
@@ -33,12 +34,6 @@ def client(seeded: Seeded, installed_assets: object) -> Iterator[tuple[FastAPI, 
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield app, c
-
-
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
 
 
 def _overview(seeded: Seeded) -> care.PatientOverview:
@@ -94,7 +89,7 @@ def test_prescribe_adjust_and_refusals(client: tuple[FastAPI, TestClient], seede
     signed_in(app, seeded.therapist_a)
     page = c.get(f"/patients/{seeded.flagged}/prescribe?q=dead+bug&contraindication=pacemaker")
     assert page.status_code == 200 and "no coded contraindications" in page.text
-    token = _token(page.text)
+    token = csrf_token(page.text)
     url = f"/patients/{seeded.flagged}/prescriptions"
     ok = c.post(
         url,
@@ -147,7 +142,7 @@ def test_visit_with_recording_and_upload_refusals(
     signed_in(app, seeded.therapist_a)
     page = c.get(f"/patients/{seeded.flagged}/visits/new")
     assert page.status_code == 200
-    token = _token(page.text)
+    token = csrf_token(page.text)
     url = f"/patients/{seeded.flagged}/visits"
     form = {
         "csrf_token": token,
@@ -188,7 +183,7 @@ def test_score_item_by_item_and_decide(client: tuple[FastAPI, TestClient], seede
     signed_in(app, seeded.therapist_a)
     page = c.get(f"/patients/{seeded.flagged}/scores/new?measure=bbs")
     assert page.status_code == 200 and page.text.count('name="item-') == 14
-    token = _token(page.text)
+    token = csrf_token(page.text)
     items = {f"item-{i}": "3" for i in range(1, 15)}
     bad = c.post(
         f"/patients/{seeded.flagged}/scores",
