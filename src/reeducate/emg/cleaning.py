@@ -194,6 +194,11 @@ def min_samples(settings: CleaningSettings, /, *, sampling_rate_hz: float) -> in
     28
     """
     sos = cleaning_sos(settings, sampling_rate_hz=check_sampling_rate(sampling_rate_hz))
+    return _min_samples(sos)
+
+
+def _min_samples(sos: NDArray[np.float64], /) -> int:
+    """The sosfiltfilt edge padding of cascade ``sos`` plus one."""
     return 3 * (2 * int(sos.shape[0]) + 1) + 1
 
 
@@ -249,7 +254,7 @@ def clean_emg(
     if arr.ndim not in (1, 2):
         raise InvalidParameterError(f"x must be 1-D or 2-D (time on axis 0); got {arr.shape}")
     sos = cleaning_sos(settings, sampling_rate_hz=rate)
-    min_len = min_samples(settings, sampling_rate_hz=rate)
+    min_len = _min_samples(sos)
     if arr.shape[0] < min_len:
         raise InvalidParameterError(
             f"x must have at least {min_len} samples for these filters; got {arr.shape[0]}"
