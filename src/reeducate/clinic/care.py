@@ -90,6 +90,7 @@ from reeducate.clinic.outcomes import MEASURES
 from reeducate.clinic.outcomes.base import Better
 from reeducate.clinic.progression import SessionRecord as ExerciseDone
 from reeducate.clinic.progression import Setting
+from reeducate.enums import allowed_values, member_of
 from reeducate.errors import DomainRuleError, InvalidParameterError, NotFoundError
 
 if TYPE_CHECKING:
@@ -241,12 +242,10 @@ _E = TypeVar("_E", bound=StrEnum)
 
 
 def _check_enum(field_name: str, value: object, enum: type[_E]) -> _E:
-    if isinstance(value, str):
-        for member in enum:
-            if member.value == value:
-                return member
-    allowed = ", ".join(member.value for member in enum)
-    raise _fail(field_name, f"must be one of {allowed}", repr(value))
+    member = member_of(enum, value) if isinstance(value, str) else None
+    if member is None:
+        raise _fail(field_name, f"must be one of {allowed_values(enum)}", repr(value))
+    return member
 
 
 def _set(self: object, name: str, value: object) -> None:

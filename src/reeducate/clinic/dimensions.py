@@ -61,6 +61,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final, TypeAlias
 
+from reeducate.enums import allowed_values, member_of
 from reeducate.errors import InvalidParameterError
 
 __all__ = [
@@ -541,12 +542,12 @@ def parse_level(dimension: Dimension | str, value: str, /) -> Level:
     dim = _as_dimension(dimension)
     enum = _ENUM_OF[dim]
     foreign = type(value) in _DIMENSION_OF_ENUM and type(value) is not enum
-    if isinstance(value, str) and not foreign:
-        for member in enum:
-            if member.value == value:
-                return member  # type: ignore[return-value]
-    allowed = ", ".join(member.value for member in enum)
-    raise InvalidParameterError(f"level of {dim} must be one of {allowed}; got {value!r}")
+    member = member_of(enum, value) if isinstance(value, str) and not foreign else None
+    if member is None:
+        raise InvalidParameterError(
+            f"level of {dim} must be one of {allowed_values(enum)}; got {value!r}"
+        )
+    return member  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -139,6 +139,7 @@ from reeducate.clinic.dimensions import (
     previous_level,
     rank,
 )
+from reeducate.enums import allowed_values, member_of
 from reeducate.errors import FileFormatError, InvalidParameterError, NotFoundError
 
 __all__ = [
@@ -523,13 +524,10 @@ _T = TypeVar("_T")
 
 
 def _check_enum(field: str, value: object, enum: type[_E]) -> _E:
-    if isinstance(value, str):
-        try:
-            return enum(value)  # a lookup by value (these enums define no _missing_)
-        except ValueError:
-            pass
-    allowed = ", ".join(member.value for member in enum)
-    raise _FieldError(field, f"must be one of {allowed}; got {value!r}")
+    member = member_of(enum, value) if isinstance(value, str) else None
+    if member is None:
+        raise _FieldError(field, f"must be one of {allowed_values(enum)}; got {value!r}")
+    return member
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

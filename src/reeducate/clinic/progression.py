@@ -79,6 +79,7 @@ from reeducate.clinic.progression_rules import (
     DifficultyScale,
     ProgressionRules,
 )
+from reeducate.enums import allowed_values, member_of
 from reeducate.errors import DomainRuleError, InvalidParameterError, NotFoundError
 
 __all__ = [
@@ -217,13 +218,12 @@ def _number(field: str, value: object, low: float, high: float) -> float:
 
 
 def _enum(field: str, value: object, enum: type[_E]) -> _E:
-    if isinstance(value, str):
-        try:
-            return enum(value)  # a lookup by value (these enums define no _missing_)
-        except ValueError:
-            pass
-    allowed = ", ".join(member.value for member in enum)
-    raise InvalidParameterError(f"{field} must be one of {allowed}; got {value!r}")
+    member = member_of(enum, value) if isinstance(value, str) else None
+    if member is None:
+        raise InvalidParameterError(
+            f"{field} must be one of {allowed_values(enum)}; got {value!r}"
+        )
+    return member
 
 
 def _text(field: str, value: object) -> str:

@@ -89,6 +89,7 @@ from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
 from reeducate.clinic.dimensions import Dimension
+from reeducate.enums import allowed_values, member_of
 from reeducate.errors import FileFormatError, InvalidParameterError, NotFoundError
 
 __all__ = [
@@ -180,13 +181,10 @@ def _bool(field: str, value: object) -> bool:
 
 
 def _enum(field: str, value: object, enum: type[_E]) -> _E:
-    if isinstance(value, str):
-        try:
-            return enum(value)  # a lookup by value (these enums define no _missing_)
-        except ValueError:
-            pass
-    allowed = ", ".join(member.value for member in enum)
-    raise _RuleError(field, f"must be one of {allowed}; got {value!r}")
+    member = member_of(enum, value) if isinstance(value, str) else None
+    if member is None:
+        raise _RuleError(field, f"must be one of {allowed_values(enum)}; got {value!r}")
+    return member
 
 
 def _scale_map(

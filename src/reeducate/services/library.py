@@ -41,6 +41,7 @@ from reeducate.clinic.exercises import (
     load_library,
 )
 from reeducate.clinic.outcomes import MEASURES, get_measure, score
+from reeducate.enums import allowed_values, member_of
 from reeducate.errors import InvalidParameterError, NotFoundError
 
 if TYPE_CHECKING:
@@ -111,10 +112,9 @@ class _Plain:
 
 def _choice(field_name: str, value: str, enum: type[StrEnum]) -> str:
     """``value`` if it names a member of ``enum``; else an error naming the allowed values."""
-    allowed = [member.value for member in enum]
-    if value not in allowed:
+    if member_of(enum, value) is None:
         raise InvalidParameterError(
-            f"{field_name} must be one of {', '.join(allowed)}; got {value!r}"
+            f"{field_name} must be one of {allowed_values(enum)}; got {value!r}"
         )
     return value
 

@@ -36,6 +36,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 from reeducate.clinic.exercises import CONTRAINDICATION_LABELS, Contraindication
+from reeducate.enums import allowed_values, member_of
 from reeducate.errors import DomainRuleError, InvalidParameterError
 from reeducate.stim.parameters import (
     ParameterCheck,
@@ -157,19 +158,21 @@ class ScreeningSpec:
 
 
 def _check_code(code: object) -> str:
-    for member in Contraindication:
-        if code == member.value:
-            return member.value
-    allowed = ", ".join(c.value for c in Contraindication)
-    raise InvalidParameterError(f"code must be one of {allowed}; got {code!r}")
+    member = member_of(Contraindication, code)
+    if member is None:
+        raise InvalidParameterError(
+            f"code must be one of {allowed_values(Contraindication)}; got {code!r}"
+        )
+    return member.value
 
 
 def _waveform(value: str) -> Waveform:
-    for member in Waveform:
-        if value == member.value:
-            return member
-    allowed = ", ".join(w.value for w in Waveform)
-    raise InvalidParameterError(f"waveform must be one of {allowed}; got {value!r}")
+    member = member_of(Waveform, value)
+    if member is None:
+        raise InvalidParameterError(
+            f"waveform must be one of {allowed_values(Waveform)}; got {value!r}"
+        )
+    return member
 
 
 def _check_text(name: str, value: object) -> str | None:

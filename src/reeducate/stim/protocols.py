@@ -72,6 +72,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
+from reeducate.enums import allowed_values, member_of
 from reeducate.errors import FileFormatError, NotFoundError
 from reeducate.stim.parameters import Waveform
 from reeducate.stim.screening import BodySite
@@ -353,11 +354,10 @@ def _source(where: _Where, field: str, value: object, sources: Mapping[str, str]
 
 
 def _enum(where: _Where, field: str, value: object, enum: type[_E]) -> _E:
-    for member in enum:
-        if member.value == value:
-            return member
-    allowed = ", ".join(m.value for m in enum)
-    raise where.error(field, f"must be one of {allowed}; got {value!r}")
+    member = member_of(enum, value)
+    if member is None:
+        raise where.error(field, f"must be one of {allowed_values(enum)}; got {value!r}")
+    return member
 
 
 def _setting(where: _Where, name: str, value: object, sources: Mapping[str, str]) -> Setting:
