@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from tests.browser.conftest import LiveServer
-from tests.web.test_therapist import FAST
+from tests.web.worlds import FAST
 
 from reeducate.services import accounts, care
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from tests.cli.running import flat, run
 
 from reeducate.cli.app import main
 from reeducate.cli.exit_codes import ExitCode
@@ -45,27 +45,6 @@ session log P-0001 --date 2025-03-10 --exercise bal-sls-foam-eo --hold-done 30,3
 progress P-0001 --on 2025-03-10
 patient show P-0001 --on 2025-03-10
 """
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
-
-
-def flat(text: str) -> str:
-    """Output with Rich's line wrapping undone."""
-    return " ".join(text.split())
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "clinic.sqlite3"
-    monkeypatch.setenv("REEDUCATE_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("REEDUCATE_ACTOR", "pt-jones")
-    monkeypatch.setenv("COLUMNS", "80")
-    yield path
 
 
 def row_counts(path: Path) -> dict[str, int]:

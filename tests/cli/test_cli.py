@@ -9,17 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.cli.running import run
 
 from reeducate import __version__
-from reeducate.cli.app import main
 from reeducate.cli.exit_codes import ExitCode
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
 
 
 def write_circle_csv(path: Path, *, radius_cm: float, turns: int, fs_hz: float, n: int) -> None:

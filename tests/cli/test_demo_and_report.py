@@ -7,16 +7,9 @@ import io
 from pathlib import Path
 
 import pytest
+from tests.cli.running import run
 
-from reeducate.cli.app import main
 from reeducate.cli.exit_codes import ExitCode
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
 
 
 @pytest.mark.slow

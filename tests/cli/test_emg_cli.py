@@ -9,19 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.cli.running import run
 
-from reeducate.cli.app import main
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.emg.simulate import simulate_bursts
 
 FS = 2000.0
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
 
 
 def write_emg_csv(path: Path, *, onsets_s: tuple[float, ...], burst_uv: float, rate: float = FS,

@@ -5,18 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.cli.running import run
 
-from reeducate.cli.app import main
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.clinic.exercises import load_library
 from reeducate.services.library import exercise_detail
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
 
 
 def test_search_json_keeps_only_variants_that_satisfy_every_filter(

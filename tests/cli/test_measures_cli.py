@@ -6,22 +6,10 @@ import json
 import random
 
 import pytest
+from tests.cli.running import flat, run
 
-from reeducate.cli.app import main
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.clinic.outcomes import MEASURES
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
-
-
-def flat(text: str) -> str:
-    """Output with Rich's line wrapping undone."""
-    return " ".join(text.split())
 
 
 def test_list_names_every_measure(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,20 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.cli.running import flat, run
 
-from reeducate.cli.app import main
 from reeducate.cli.exit_codes import ExitCode
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _squat_mot(path: Path, *, n_reps: int, fs: float = 100.0) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from tests.cli.running import flat
+from tests.cli.running import run as run_argv
 
-from reeducate.cli.app import main
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.store.engine import create_engine_for
 from reeducate.store.models import NmesScreeningItemRow, NmesSessionRow
@@ -24,24 +24,10 @@ NAME = "Ada Example"
 
 
 def run(command: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(shlex.split(command))
-    out, err = capsys.readouterr()
+    """``reeducate COMMAND``, checking that the patient's name never reaches the output."""
+    code, out, err = run_argv(shlex.split(command), capsys)
     assert NAME not in out + err
-    return int(exited.value.code or 0), out, err
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "clinic.sqlite3"
-    monkeypatch.setenv("REEDUCATE_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("REEDUCATE_ACTOR", "pt-jones")
-    monkeypatch.setenv("COLUMNS", "80")
-    yield path
+    return code, out, err
 
 
 def count(path: Path, model: type) -> int:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.web.test_therapist import FAST, signed_in
+from tests.web.test_therapist import signed_in
+from tests.web.worlds import FAST
 
 from reeducate.api import create_app, load_settings
 from reeducate.services import accounts, care
