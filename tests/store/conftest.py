@@ -18,6 +18,8 @@ db
     under test commits is only a savepoint (``join_transaction_mode="create_savepoint"``).
 new_database
     A factory of fresh, empty databases (engines) of the current backend, dropped afterwards.
+new_store
+    A care store on a fresh database migrated to head (``pt-test``, a fixed clock).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ from reeducate.clinic.progression import (
     SetRecord,
     Setting,
 )
-from reeducate.store.engine import create_engine_for
+from reeducate.services.care import CareStore
+from reeducate.store.engine import create_engine_for, session_factory
 from reeducate.store.migrate import upgrade
 from reeducate.store.repositories import Repositories
 
@@ -169,6 +172,19 @@ def engine(_databases: _Databases) -> Engine:
 def new_database(_databases: _Databases) -> Callable[[], Engine]:
     """Make a fresh, empty database of the backend (dropped at the end of the session)."""
     return _databases.new
+
+
+@pytest.fixture
+def new_store(new_database: Callable[[], Engine]) -> CareStore:
+    """A care store (the services' handle) on a fresh database migrated to head, acting as
+    ``pt-test`` at 2025-04-01 09:00 UTC, for use cases that commit."""
+    engine = new_database()
+    upgrade(engine)
+    return CareStore(
+        factory=session_factory(engine),
+        actor="pt-test",
+        clock=lambda: datetime(2025, 4, 1, 9, tzinfo=UTC),
+    )
 
 
 @pytest.fixture

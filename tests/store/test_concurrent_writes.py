@@ -5,16 +5,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import Engine
 from tests.store.conftest import make_episode
 
 from reeducate.clinic.care import Patient
 from reeducate.services import care
-from reeducate.store.engine import session_factory, transaction
-from reeducate.store.migrate import upgrade
+from reeducate.store.engine import transaction
 from reeducate.store.repositories import Repositories
 
 THREADS = 8
@@ -22,16 +19,8 @@ LOGS_PER_THREAD = 4
 START = date(2025, 3, 3)
 
 
-def test_concurrent_session_logs_all_land_with_distinct_ids(
-    new_database: Callable[[], Engine],
-) -> None:
-    engine = new_database()
-    upgrade(engine)
-    store = care.CareStore(
-        factory=session_factory(engine),
-        actor="pt-test",
-        clock=lambda: datetime(2025, 4, 1, 9, tzinfo=UTC),
-    )
+def test_concurrent_session_logs_all_land_with_distinct_ids(new_store: care.CareStore) -> None:
+    store = new_store
     with transaction(store.factory) as session:
         repos = Repositories(session, actor="setup")
         for k in range(THREADS):

@@ -4,11 +4,10 @@ stop, a contraindication, or a precaution without a documented one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from reeducate.errors import DomainRuleError, InvalidParameterError
 from reeducate.services import care
@@ -21,22 +20,13 @@ from reeducate.services.nmes import (
     screening_items,
     update_screening,
 )
-from reeducate.store.engine import session_factory
-from reeducate.store.migrate import upgrade
 from reeducate.store.models import AuditEventRow, NmesScreeningItemRow, NmesSessionRow
 
 
 @pytest.fixture
-def store(new_database: Callable[[], Engine]) -> care.CareStore:
-    engine = new_database()
-    upgrade(engine)
-    store = care.CareStore(
-        factory=session_factory(engine),
-        actor="pt-test",
-        clock=lambda: datetime(2025, 4, 1, 9, tzinfo=UTC),
-    )
-    care.add_patient(store, name="Ada Example", date_of_birth=date(1950, 6, 1))
-    return store
+def store(new_store: care.CareStore) -> care.CareStore:
+    care.add_patient(new_store, name="Ada Example", date_of_birth=date(1950, 6, 1))
+    return new_store
 
 
 def _count(store: care.CareStore, model: type) -> int:
