@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from reeducate.balance.preset_names import DEFAULT_PRESET, PRESET_NAMES
-from reeducate.cli.common import err_console, out_console, progress_bar
+from reeducate.cli.common import TableCsvFormat, err_console, out_console, progress_bar
 from reeducate.cli.exit_codes import ExitCode, exit_code_for_kind
 from reeducate.io.options import DelimitedOptions
 from reeducate.services import balance as service
@@ -20,12 +20,6 @@ balance_app = typer.Typer(
     help="Balance assessment: centre-of-pressure sway from force plates and balance boards.",
     no_args_is_help=True,
 )
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class CopUnit(StrEnum):
@@ -147,8 +141,8 @@ def _request(
 def analyze(
     paths: PathsArg,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+        TableCsvFormat, typer.Option("--format", help="Output format.")
+    ] = TableCsvFormat.table,
     out: Annotated[
         Path | None, typer.Option("--out", help="Directory for balance_metrics.csv/.json.")
     ] = None,
@@ -223,7 +217,7 @@ def _emit(
     good: list[service.FileOutcome],
     outcomes: list[service.FileOutcome],
     *,
-    output_format: OutputFormat,
+    output_format: TableCsvFormat,
     out: Path | None,
 ) -> None:
     rows = [o.row for o in good if o.row is not None]
@@ -237,9 +231,9 @@ def _emit(
         err_console.print(
             f"wrote {len(rows)} results to {out}/balance_metrics.csv and .json", highlight=False
         )
-    if output_format is OutputFormat.csv:
+    if output_format is TableCsvFormat.csv:
         typer.echo(service.rows_to_csv(rows), nl=False)
-    elif output_format is OutputFormat.json:
+    elif output_format is TableCsvFormat.json:
         typer.echo(service.outcomes_to_json(good), nl=False)
     else:
         table = Table(title="Centre-of-pressure sway", title_justify="left")

@@ -17,7 +17,6 @@ import getpass
 import json
 import os
 from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from reeducate.cli.common import err_console, out_console
+from reeducate.cli.common import FormatOpt, TextFormat, err_console, out_console
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.cli.key_values import parse_key_values, parse_number
 from reeducate.errors import InvalidParameterError, ReeducateError
@@ -38,11 +37,6 @@ if TYPE_CHECKING:
     from reeducate.services.library import ScoreReport
 
 ACTOR_ENV = "REEDUCATE_ACTOR"
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 DatabaseOpt = Annotated[
@@ -63,7 +57,6 @@ ActorOpt = Annotated[
         "name). Never a patient's name.",
     ),
 ]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 PatientArg = Annotated[str, typer.Argument(metavar="PATIENT", help="Patient code, e.g. P-0001.")]
 
 
@@ -167,7 +160,7 @@ def patient_add(
 
 @patient_app.command("list")
 def patient_list(
-    database_url: DatabaseOpt = None, output_format: FormatOpt = OutputFormat.text
+    database_url: DatabaseOpt = None, output_format: FormatOpt = TextFormat.text
 ) -> int:
     """List the patients: code, latest episode, diagnoses, sessions."""
     from reeducate.services.care import list_patients
@@ -177,7 +170,7 @@ def patient_list(
         patients = list_patients(store)
     finally:
         store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json([p.to_dict() for p in patients])
         return ExitCode.OK
     if not patients:
@@ -210,7 +203,7 @@ def patient_show(
         str | None, typer.Option("--on", metavar="YYYY-MM-DD", help="As of (default today).")
     ] = None,
     database_url: DatabaseOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """Show a patient's record (never the name or date of birth)."""
     from reeducate.services.care import patient_overview
@@ -220,7 +213,7 @@ def patient_show(
         overview = patient_overview(store, patient, today=_date(on, option="--on"))
     finally:
         store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json(overview.to_dict())
         return ExitCode.OK
     c = out_console
@@ -539,7 +532,7 @@ def plan_show(
         str | None, typer.Option("--on", metavar="YYYY-MM-DD", help="As of (default today).")
     ] = None,
     database_url: DatabaseOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """Show the plan of care: goals, the prescription in force, visits and alerts."""
     from reeducate.services.care import plan_overview
@@ -549,7 +542,7 @@ def plan_show(
         overview = plan_overview(store, patient, today=_date(on, option="--on"))
     finally:
         store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json(overview.to_dict())
     else:
         _print_plan(overview)
@@ -889,7 +882,7 @@ def progress_show(
     on: OnOpt = None,
     rules: RulesOpt = None,
     database_url: DatabaseOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """Recommend progress, hold or regress for each prescribed exercise, with the evidence."""
     from reeducate.services.care import progress
@@ -899,7 +892,7 @@ def progress_show(
         report = progress(store, patient, today=_date(on, option="--on"), rules_path=rules)
     finally:
         store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json(report.to_dict())
     else:
         _print_progress(report)
@@ -925,7 +918,7 @@ def progress_decide(
     rules: RulesOpt = None,
     database_url: DatabaseOpt = None,
     actor: ActorOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """Accept, change or reject the recommendation for one exercise; the reason is stored."""
     from reeducate.services.care import decide
@@ -959,7 +952,7 @@ def progress_decide(
         )
     finally:
         store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json(result.to_dict())
         return ExitCode.OK
     d = result.decision

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from reeducate.cli.common import err_console, out_console
+from reeducate.cli.common import TableCsvFormat, err_console, out_console
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.errors import InvalidParameterError
 
@@ -21,12 +21,6 @@ emg_app = typer.Typer(
     help="Surface EMG: cleaning, envelope, %MVC, onsets, co-contraction and fatigue.",
     no_args_is_help=True,
 )
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class Envelope(StrEnum):
@@ -114,8 +108,8 @@ def analyze(
                      "target (e.g. ma-quad-set-long); needs --mvc."),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format on stdout.")
-    ] = OutputFormat.table,
+        TableCsvFormat, typer.Option("--format", help="Output format on stdout.")
+    ] = TableCsvFormat.table,
 ) -> int:
     """Clean, envelope and normalise EMG; find onsets; write emg_metrics.csv, a JSON and PNGs."""
     from reeducate.emg.cleaning import CleaningSettings
@@ -144,10 +138,10 @@ def analyze(
     err_console.print(
         f"wrote {', '.join(p.name for p in written)} to {out}", highlight=False, soft_wrap=True
     )
-    if output_format is OutputFormat.csv:
+    if output_format is TableCsvFormat.csv:
         typer.echo(service.rows_to_csv(analysis.rows), nl=False)
         return ExitCode.OK
-    if output_format is OutputFormat.json:
+    if output_format is TableCsvFormat.json:
         typer.echo(
             json.dumps({"rows": analysis.rows, "co_contraction": analysis.co_contraction,
                         "activation": analysis.activation}, indent=2, allow_nan=False)

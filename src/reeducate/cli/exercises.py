@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,7 +17,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from reeducate.cli.common import out_console
+from reeducate.cli.common import TableFormat, TextFormat, out_console
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.cli.key_values import parse_key_values
 
@@ -37,16 +36,6 @@ exercises_app = typer.Typer(
 )
 
 _TERMS_HINT = "see 'reeducate exercises terms'"
-
-
-class SearchFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class ShowFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -103,8 +92,8 @@ def search(
         typer.Option("--text", help="Words that must all appear (name, instructions, cues)."),
     ] = None,
     output_format: Annotated[
-        SearchFormat, typer.Option("--format", help="Output format.")
-    ] = SearchFormat.table,
+        TableFormat, typer.Option("--format", help="Output format.")
+    ] = TableFormat.table,
 ) -> int:
     """Find exercises matching every filter given."""
     from reeducate.services.library import search_exercises
@@ -122,7 +111,7 @@ def search(
         flag_contraindicated=flag_contraindicated,
         text=text,
     )
-    if output_format is SearchFormat.json:
+    if output_format is TableFormat.json:
         typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_search(found)
@@ -176,14 +165,14 @@ def _print_search(found: ExerciseSearch) -> None:
 def show(
     exercise_id: Annotated[str, typer.Argument(help="Exercise id, e.g. bal-sls-firm-eo.")],
     output_format: Annotated[
-        ShowFormat, typer.Option("--format", help="Output format.")
-    ] = ShowFormat.text,
+        TextFormat, typer.Option("--format", help="Output format.")
+    ] = TextFormat.text,
 ) -> int:
     """Show an exercise in full, with its one-step-harder and -easier variants."""
     from reeducate.services.library import exercise_detail
 
     detail = exercise_detail(exercise_id)
-    if output_format is ShowFormat.json:
+    if output_format is TextFormat.json:
         typer.echo(json.dumps(detail.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_detail(detail)
@@ -294,14 +283,14 @@ def _print_detail(detail: ExerciseDetail) -> None:
 @exercises_app.command("terms")
 def terms(
     output_format: Annotated[
-        ShowFormat, typer.Option("--format", help="Output format.")
-    ] = ShowFormat.text,
+        TextFormat, typer.Option("--format", help="Output format.")
+    ] = TextFormat.text,
 ) -> int:
     """List the regions, techniques, levels, equipment and contraindications to search by."""
     from reeducate.services.library import library_terms
 
     found = library_terms()
-    if output_format is ShowFormat.json:
+    if output_format is TextFormat.json:
         typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_terms(found)

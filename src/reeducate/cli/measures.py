@@ -7,7 +7,6 @@ stays instant.
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,7 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from reeducate.cli.common import out_console
+from reeducate.cli.common import FormatOpt, TextFormat, out_console
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.cli.key_values import parse_key_values, parse_number
 
@@ -30,12 +29,6 @@ measure_app = typer.Typer(
 )
 
 
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 MeasureArg = Annotated[
     str, typer.Argument(help="Measure id, e.g. bbs (see 'reeducate measure list').")
 ]
@@ -46,12 +39,12 @@ def _emit_json(document: object) -> None:
 
 
 @measure_app.command("list")
-def list_command(output_format: FormatOpt = OutputFormat.text) -> int:
+def list_command(output_format: FormatOpt = TextFormat.text) -> int:
     """List the outcome measures reeducate scores."""
     from reeducate.services.library import list_measures
 
     measures = list_measures()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json([m.to_dict() for m in measures])
         return ExitCode.OK
     table = Table(title="Outcome measures", title_justify="left", box=box.SIMPLE_HEAD)
@@ -71,12 +64,12 @@ def list_command(output_format: FormatOpt = OutputFormat.text) -> int:
 
 
 @measure_app.command("show")
-def show(measure_id: MeasureArg, output_format: FormatOpt = OutputFormat.text) -> int:
+def show(measure_id: MeasureArg, output_format: FormatOpt = TextFormat.text) -> int:
     """Show a measure: items, scoring, cut-offs, norms and MCID/MDC, with sources."""
     from reeducate.services.library import measure_detail
 
     detail = measure_detail(measure_id)
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json(detail.to_dict())
     else:
         _print_detail(detail)
@@ -234,7 +227,7 @@ def score(
         str | None,
         typer.Option("--actor", metavar="NAME", help="Who scored it (REEDUCATE_ACTOR)."),
     ] = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """Score a measure from its item values: total, subscores, interpretation and flags."""
     from reeducate.services.library import score_measure
@@ -257,7 +250,7 @@ def score(
         stored_id = store_measure_score(
             report, patient=patient, scored_on=scored_on, database_url=database_url, actor=actor
         )
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         document = report.to_dict()
         if stored_id is not None:
             document["stored"] = {"id": stored_id, "patient_code": patient}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from reeducate.cli.common import err_console, out_console
+from reeducate.cli.common import TableFormat, err_console, out_console
 from reeducate.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -55,11 +55,6 @@ class AccUnitChoice(StrEnum):
 class GyrUnitChoice(StrEnum):
     deg_s = "deg/s"
     rad_s = "rad/s"
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 def _fmt(value: object, spec: str = "{:.2f}") -> str:
@@ -141,8 +136,8 @@ def analyze(
         typer.Option("--out", help="Directory for movement.json, figures and annotated video."),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="Output format.")
-    ] = OutputFormat.table,
+        TableFormat, typer.Option("--format", help="Output format.")
+    ] = TableFormat.table,
 ) -> int:
     """Measure one recording of an exercise: rep table, quality score with reasons, dose done."""
     from reeducate.services import movement as service  # the numerical stack, on use only
@@ -176,7 +171,7 @@ def analyze(
             f"wrote movement.json and {', '.join(p.name for p in written) or 'no figure'} to {out}",
             highlight=False,
         )
-    if output_format is OutputFormat.json:
+    if output_format is TableFormat.json:
         typer.echo(json.dumps(summary, indent=2, default=float))
         return ExitCode.OK
     _print_table(analysis)

@@ -18,15 +18,13 @@ from rich.table import Table
 from reeducate.cli.care import (
     ActorOpt,
     DatabaseOpt,
-    FormatOpt,
-    OutputFormat,
     _date,
     _done,
     _emit_json,
     _grid,
     _store,
 )
-from reeducate.cli.common import out_console
+from reeducate.cli.common import FormatOpt, TextFormat, out_console
 from reeducate.cli.exit_codes import ExitCode
 from reeducate.errors import DomainRuleError, InvalidParameterError
 
@@ -74,12 +72,12 @@ def _fmt(value: float) -> str:
 
 
 @nmes_app.command("protocols")
-def protocols_command(output_format: FormatOpt = OutputFormat.text) -> int:
+def protocols_command(output_format: FormatOpt = TextFormat.text) -> int:
     """List the NMES protocols with their settings (ranges in brackets)."""
     from reeducate.services.nmes import list_protocols
 
     protocols = list_protocols()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json(
             [
                 {
@@ -189,7 +187,7 @@ def check_command(
     pulse_width_us: PulseWidthOpt = None,
     waveform: WaveformOpt = None,
     database_url: DatabaseOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """Check a stimulation before it starts: parameters against IEC 60601-2-10 and the
     patient's contraindications against the electrode sites. Exits 3 on a hard stop or block."""
@@ -210,7 +208,7 @@ def check_command(
     finally:
         if store is not None:
             store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json(report.to_dict())
     else:
         _print_check(report)
@@ -276,7 +274,7 @@ def screen_command(
     show_all: Annotated[bool, typer.Option("--all", help="Show resolved items too.")] = False,
     database_url: DatabaseOpt = None,
     actor: ActorOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """Show, add to, or resolve a patient's NMES screening items (contraindications and
     precautions, with the body site where they are)."""
@@ -295,7 +293,7 @@ def screen_command(
         items = screening_items(store, patient, include_resolved=show_all)
     finally:
         store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json([i.to_dict() for i in items])
     else:
         _print_items(items)
@@ -354,7 +352,7 @@ def log_command(
     note: Annotated[str | None, typer.Option("--note", metavar="TEXT")] = None,
     database_url: DatabaseOpt = None,
     actor: ActorOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """Record an NMES session as delivered (refused on a hard stop, a contraindication, or a
     precaution without --precaution)."""
@@ -387,7 +385,7 @@ def log_command(
         stored, check = log_nmes_session(store, log)
     finally:
         store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json(stored.to_dict())
         return ExitCode.OK
     r = stored.record
@@ -417,7 +415,7 @@ def log_command(
 def sessions_command(
     patient: PatientOpt,
     database_url: DatabaseOpt = None,
-    output_format: FormatOpt = OutputFormat.text,
+    output_format: FormatOpt = TextFormat.text,
 ) -> int:
     """List a patient's NMES sessions."""
     from reeducate.services.nmes import nmes_sessions
@@ -427,7 +425,7 @@ def sessions_command(
         sessions = nmes_sessions(store, patient)
     finally:
         store.close()
-    if output_format is OutputFormat.json:
+    if output_format is TextFormat.json:
         _emit_json([s.to_dict() for s in sessions])
         return ExitCode.OK
     if not sessions:
